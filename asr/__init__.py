@@ -1,0 +1,1 @@
+"""Kaldi-style speech recognition toolkit: data dirs, features, models, decoding, scoring."""

@@ -1,0 +1,1 @@
+"""Corpus download and preparation (download_<corpus>, prepare_<corpus>)."""

@@ -1,0 +1,1 @@
+"""Kaldi-compatible feature extraction (fbank, MFCC) and CMVN."""

@@ -1,0 +1,1 @@
+"""WER scoring in Kaldi formats and results reports."""

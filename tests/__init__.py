@@ -1,0 +1,1 @@
+"""Make tests importable as a package (for conftest helpers)."""

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Kaldi's yes/no corpus: 60 recordings of one speaker saying eight words each.
+#   ./run.sh [--stage N] [--stop-stage M] [--nj 2] [--yesno-root DIR]
+# Stages:
+#   0  get waves_yesno: download it, or verify the copy in --yesno-root / $YESNO_ROOT
+#   1  data dirs: train_yesno (names starting with 0), test_yesno (with 1); validated
+#   2  features: MFCC and fbank with CMVN stats, in data/mfcc/<set> and data/fbank/<set>
+#   9  exp/RESULTS.md from every exp/*/decode_*/wer
+set -euo pipefail
+
+stage=0
+stop_stage=100
+nj=2
+yesno_root=${YESNO_ROOT:-}
+
+. ./path.sh
+. ./cmd.sh
+. utils/parse_options.sh
+
+log() { echo "$(date '+%Y-%m-%d %H:%M:%S') (run.sh:${BASH_LINENO[0]}) $*"; }
+
+sets="train_yesno test_yesno"
+
+if [ $stage -le 0 ] && [ $stop_stage -ge 0 ]; then
+  log "Stage 0: get waves_yesno"
+  local/prepare_data.sh --download-only true ${yesno_root:+--yesno-root "$yesno_root"} downloads data
+fi
+
+if [ $stage -le 1 ] && [ $stop_stage -ge 1 ]; then
+  log "Stage 1: prepare data dirs ($sets)"
+  local/prepare_data.sh ${yesno_root:+--yesno-root "$yesno_root"} downloads data
+fi
+
+if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
+  log "Stage 2: MFCC and fbank features with CMVN stats"
+  for feat in mfcc fbank; do
+    for x in $sets; do
+      if [ -f data/$feat/$x/feats.scp ] && [ -f data/$feat/$x/cmvn.scp ]; then
+        log "data/$feat/$x has features already, skipping"; continue
+      fi
+      utils/copy_data_dir.sh data/$x data/$feat/$x
+      steps/make_$feat.sh --cmd "$feats_cmd" --nj $nj --${feat}-config conf/$feat.yaml \
+        data/$feat/$x exp/make_$feat/$x $feat
+      steps/compute_cmvn_stats.sh data/$feat/$x exp/make_$feat/$x $feat
+    done
+  done
+fi
+
+if [ $stage -le 9 ] && [ $stop_stage -ge 9 ]; then
+  log "Stage 9: results report"
+  utils/make_results.sh exp
+fi

@@ -1,0 +1,47 @@
+"""Write a ``wav.scp`` entry's audio, played ``--factor`` times faster, as WAV to stdout.
+
+Used in the pipes of speed-perturbed data dirs (see ``utils/perturb_data_dir_speed.sh``);
+like sox's ``speed``: same sample rate, duration / factor, pitch * factor, 16-bit PCM.
+
+e.g.: python -m asr.bin.apply_speed --factor 0.9 /data/a.wav > a_sp0.9.wav
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+
+import numpy as np
+import soundfile
+
+from asr.data.audio import AudioError, read_audio_entry
+from asr.data.perturb import speed_perturb
+
+__all__ = ["get_parser", "main"]
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--factor", type=float, required=True, help="speed factor, e.g. 0.9 or 1.1")
+    parser.add_argument("entry", help="an audio path, or a wav.scp pipe entry ending in '|' (one argument)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = get_parser().parse_args(argv)
+    try:
+        samples, rate = read_audio_entry(args.entry)
+        out = speed_perturb(samples, args.factor)
+    except (AudioError, ValueError) as e:
+        print(f"apply_speed: {e}", file=sys.stderr)
+        sys.exit(1)
+    buffer = io.BytesIO()
+    soundfile.write(buffer, np.clip(out, -1.0, 1.0), rate, format="WAV", subtype="PCM_16")
+    sys.stdout.buffer.write(buffer.getvalue())
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+"""Speed perturbation (Kaldi's ``utils/data/perturb_data_dir_speed.sh``, sox's ``speed``).
+
+The audio is resampled so that it plays ``factor`` times faster at the same sample rate:
+duration divided by ``factor``, every frequency multiplied by it. A perturbed data dir's
+``wav.scp`` entries are pipes through ``python -m asr.bin.apply_speed``, so nothing but
+this package (no sox, no shell) is needed to read them.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import shlex
+import sys
+from fractions import Fraction
+
+import numpy as np
+
+from asr.data.copy_dir import check_written, map_ids
+from asr.data.ops import read_tables, warn_not_carried, write_tables
+
+__all__ = ["speed_perturb", "resample_poly", "speed_pipe", "perturb_data_dir_speed"]
+
+logger = logging.getLogger(__name__)
+
+# durations, features and CMVN of the original audio would be wrong for the perturbed one
+_NOT_CARRIED = ("feats.scp", "vad.scp", "cmvn.scp", "utt2num_frames", "utt2dur", "reco2dur",
+                "reco2file_and_channel")
+
+
+def resample_poly(x: np.ndarray, up: int, down: int, half_width: int = 10, beta: float = 5.0) -> np.ndarray:
+    """Polyphase resampling by ``up / down`` with a Kaiser-windowed sinc low-pass filter
+    (the design of ``scipy.signal.resample_poly``, without importing SciPy: it is run once
+    per utterance in a pipe, where SciPy's import time would dominate).
+
+    Args:
+        x (np.ndarray): ``(num_samples,)`` or ``(num_samples, num_channels)``.
+        up, down (int): the rate ratio; positive.
+        half_width (int): filter half-length in zero-crossings of the slower rate. (Default: ``10``)
+        beta (float): Kaiser window shape. (Default: ``5.0``)
+
+    Returns:
+        np.ndarray: ``(ceil(num_samples * up / down), ...)``, float32.
+    """
+    if up <= 0 or down <= 0:
+        raise ValueError(f"up and down must be positive, got {up}, {down}")
+    g = math.gcd(up, down)
+    up, down = up // g, down // g
+    x = np.asarray(x, dtype=np.float64)
+    half = half_width * max(up, down)
+    taps = np.arange(-half, half + 1)
+    h = np.sinc(taps / max(up, down)) * np.kaiser(2 * half + 1, beta)
+    h *= up / h.sum()
+    n_out = -(-x.shape[0] * up // down)
+    # y[n] = sum_k h[k] * xup[n*down + half - k], where xup holds x[i] at i*up, zeros elsewhere
+    pos = np.arange(n_out, dtype=np.int64) * down + half
+    y = np.zeros((n_out,) + x.shape[1:])
+    for k0 in range(-(-(2 * half + 1) // up)):
+        k = pos % up + k0 * up
+        src = (pos - k) // up
+        ok = (k < h.size) & (src >= 0) & (src < x.shape[0])
+        weights = h[k[ok]]
+        y[ok] += weights.reshape(weights.shape + (1,) * (x.ndim - 1)) * x[src[ok]]
+    return y.astype(np.float32)
+
+
+def speed_perturb(samples: np.ndarray, factor: float) -> np.ndarray:
+    """Play ``samples`` ``factor`` times faster at the same rate (pitch scales by ``factor``).
+
+    Args:
+        samples (np.ndarray): ``(num_samples,)`` or ``(num_samples, num_channels)``.
+        factor (float): e.g. ``0.9`` (slower, longer, lower) or ``1.1``; used as a fraction
+            with denominator at most 1000.
+
+    Returns:
+        np.ndarray: about ``num_samples / factor`` samples, float32.
+    """
+    if not (math.isfinite(factor) and factor > 0):
+        raise ValueError(f"speed factor must be a positive number, got {factor}")
+    ratio = Fraction(factor).limit_denominator(1000)
+    return resample_poly(samples, up=ratio.denominator, down=ratio.numerator)
+
+
+def speed_pipe(entry: str, factor: str) -> str:
+    """The ``wav.scp`` pipe entry that reads ``entry`` (a path or a pipe) at ``factor``."""
+    return shlex.join([sys.executable, "-m", "asr.bin.apply_speed", "--factor", factor, entry]) + " |"
+
+
+def perturb_data_dir_speed(factor: str, src: str | os.PathLike, dest: str | os.PathLike) -> int:
+    """Write ``dest``: ``src`` at speed ``factor``, ids prefixed ``sp<factor>-``.
+
+    Utterance, speaker and (with ``segments``) recording ids get the prefix; segment times
+    are divided by the factor; ``utt2uniq`` maps each new utterance to its original; text is
+    copied; features, durations and CMVN are not carried (a warning names them). ``dest`` is
+    validated. Returns the number of utterances.
+
+    Args:
+        factor (str): as written, e.g. ``"0.9"`` (the prefix uses it verbatim, like Kaldi).
+
+    Raises:
+        ValueError: a bad factor, ``dest`` is ``src``, or ``dest`` fails validation.
+    """
+    try:
+        value = float(factor)
+    except ValueError:
+        raise ValueError(f"speed factor must be a number, got {factor!r}") from None
+    if not (math.isfinite(value) and value > 0) or any(c.isspace() for c in factor):
+        raise ValueError(f"speed factor must be a positive number, got {factor!r}")
+    if os.path.realpath(src) == os.path.realpath(dest):
+        raise ValueError(f"source and destination are the same data dir: {src}")
+    tables = read_tables(src)
+    warn_not_carried(src, _NOT_CARRIED)
+    kept = {name: table for name, table in tables.items() if name not in _NOT_CARRIED}
+    prefix = f"sp{factor}-"
+    out = map_ids(kept, utt_map=lambda u: prefix + u, spk_map=lambda s: prefix + s,
+                  reco_map=lambda r: prefix + r)
+    if "wav.scp" in out:
+        out["wav.scp"] = {r: speed_pipe(entry, factor) for r, entry in out["wav.scp"].items()}
+    if "segments" in out:
+        out["segments"] = {u: _scale_segment(line, value) for u, line in out["segments"].items()}
+    if "utt2uniq" not in out:
+        out["utt2uniq"] = {prefix + u: u for u in tables["utt2spk"]}
+    write_tables(dest, out)
+    check_written(dest, out)
+    return len(out["utt2spk"])
+
+
+def _scale_segment(line: str, factor: float) -> str:
+    reco, start, end = line.split()
+    new_end = "-1" if float(end) == -1 else f"{float(end) / factor:.3f}"
+    return f"{reco} {float(start) / factor:.3f} {new_end}"

@@ -1,0 +1,72 @@
+"""CTC head: a linear layer to token log-probabilities, and the CTC loss."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+from torch import nn
+
+__all__ = ["CTCHead", "ctc_required_frames"]
+
+
+def ctc_required_frames(tokens: Sequence[int]) -> int:
+    """Fewest frames a CTC alignment of ``tokens`` needs: one per token, plus a blank
+    between each pair of equal adjacent tokens (``T H R E E`` needs 6)."""
+    return len(tokens) + sum(a == b for a, b in zip(tokens, tokens[1:]))
+
+
+class CTCHead(nn.Module):
+    """Projects encoder output to ``vocab_size`` log-probabilities and computes the CTC loss.
+
+    Args:
+        input_dim (int): encoder output dimension ``H``.
+        vocab_size (int): number of output units ``V``, blank included.
+        blank_id (int): index of the blank unit. (Default: ``0``)
+        dropout (float): dropout on the encoder output before the projection. (Default: ``0.0``)
+    """
+
+    def __init__(self, input_dim: int, vocab_size: int, blank_id: int = 0, dropout: float = 0.0) -> None:
+        super().__init__()
+        if vocab_size < 2:
+            raise ValueError(f"CTC vocab_size must be at least 2 (blank and one unit), got {vocab_size}")
+        if not 0 <= blank_id < vocab_size:
+            raise ValueError(f"CTC blank_id must lie in [0, {vocab_size}), got {blank_id}")
+        self.blank_id = blank_id
+        self.dropout = nn.Dropout(dropout)
+        self.linear = nn.Linear(input_dim, vocab_size)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """``(B, T, H)`` -> ``(B, T, V)`` float32 log-probabilities (float32 also under autocast)."""
+        return torch.log_softmax(self.linear(self.dropout(x)).float(), dim=-1)
+
+    def loss(
+        self,
+        log_probs: torch.Tensor,
+        lengths: torch.Tensor,
+        targets: torch.Tensor,
+        target_lengths: torch.Tensor,
+    ) -> torch.Tensor:
+        """CTC negative log-likelihood summed over the batch and divided by the batch size.
+
+        Args:
+            log_probs (Tensor): ``(B, T, V)`` from :meth:`forward`.
+            lengths (Tensor): ``(B,)`` valid frames.
+            targets (Tensor): ``(B, U)`` token ids, padded with any value past ``target_lengths``.
+            target_lengths (Tensor): ``(B,)`` tokens per utterance.
+
+        Returns:
+            Tensor: scalar loss; ``inf`` when an utterance has fewer frames than
+            :func:`ctc_required_frames` (the trainer skips such steps and reports them).
+        """
+        targets = targets.masked_fill(targets < 0, self.blank_id)  # padding may be -1
+        nll = nn.functional.ctc_loss(
+            log_probs.transpose(0, 1),
+            targets,
+            lengths,
+            target_lengths,
+            blank=self.blank_id,
+            reduction="sum",
+            zero_infinity=False,
+        )
+        return nll / log_probs.size(0)

@@ -1,0 +1,63 @@
+"""CTC head: loss against brute-force enumeration of alignments; required frame counts."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import pytest
+import torch
+
+from asr.nnet.ctc import CTCHead, ctc_required_frames
+
+
+def _collapse(path: tuple[int, ...], blank: int = 0) -> tuple[int, ...]:
+    return tuple(u for i, u in enumerate(path) if u != blank and (i == 0 or u != path[i - 1]))
+
+
+def _brute_force_nll(log_probs: torch.Tensor, target: tuple[int, ...]) -> float:
+    """-log sum over all alignments of ``(T, V)`` log-probs that collapse to ``target``."""
+    t, v = log_probs.shape
+    total = 0.0
+    for path in itertools.product(range(v), repeat=t):
+        if _collapse(path) == target:
+            total += math.exp(sum(float(log_probs[i, u]) for i, u in enumerate(path)))
+    return -math.log(total) if total > 0 else math.inf
+
+
+@pytest.mark.parametrize(
+    "tokens,frames",
+    [([], 0), ([5], 1), ([1, 2, 3], 3), ([20, 8, 18, 5, 5], 6), ([1, 1, 1], 5), ([1, 2, 1], 3)],
+)
+def test_required_frames(tokens: list[int], frames: int) -> None:
+    assert ctc_required_frames(tokens) == frames
+
+
+def test_loss_matches_brute_force_and_is_batch_mean() -> None:
+    torch.manual_seed(0)
+    head = CTCHead(6, 4)
+    log_probs = head(torch.randn(3, 5, 6))
+    assert torch.allclose(log_probs.exp().sum(-1), torch.ones(3, 5))
+    lengths = torch.tensor([5, 4, 3])
+    targets = torch.tensor([[1, 2, 2], [3, 1, -1], [2, -1, -1]])  # -1 padding
+    target_lengths = torch.tensor([3, 2, 1])
+    loss = head.loss(log_probs, lengths, targets, target_lengths)
+    expected = sum(
+        _brute_force_nll(log_probs[b, : lengths[b]].detach(), tuple(targets[b, : target_lengths[b]].tolist()))
+        for b in range(3)
+    ) / 3
+    assert loss.item() == pytest.approx(expected, rel=1e-5)
+
+
+def test_loss_is_infinite_when_frames_are_too_few() -> None:
+    head = CTCHead(4, 3)
+    log_probs = head(torch.randn(1, 3, 4))
+    target = torch.tensor([[1, 1]])  # needs 3 frames
+    assert math.isfinite(head.loss(log_probs, torch.tensor([3]), target, torch.tensor([2])).item())
+    assert math.isinf(head.loss(log_probs, torch.tensor([2]), target, torch.tensor([2])).item())
+
+
+@pytest.mark.parametrize("kwargs", [dict(vocab_size=1), dict(vocab_size=4, blank_id=4)])
+def test_bad_arguments(kwargs: dict) -> None:
+    with pytest.raises(ValueError):
+        CTCHead(8, **kwargs)

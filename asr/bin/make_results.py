@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> None:
     except (OSError, ValueError) as e:
         print(f"make_results: {e}", file=sys.stderr)
         sys.exit(1)
+    if not results:
+        print(f"make_results: warning: no decode_*/wer files under {args.exp_dir}", file=sys.stderr)
     print(f"make_results: wrote {out} ({len(results)} decode dirs)", file=sys.stderr)
 
 

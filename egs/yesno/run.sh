@@ -5,6 +5,8 @@
 #   0  get waves_yesno: download it, or verify the copy in --yesno-root / $YESNO_ROOT
 #   1  data dirs: train_yesno (names starting with 0), test_yesno (with 1); validated
 #   2  features: MFCC and fbank with CMVN stats, in data/mfcc/<set> and data/fbank/<set>
+#   3  lang dir (local/dict, CMUdict pronunciations) and a word-loop grammar
+#   4  monophone GMM-HMM: train, graph, decode test_yesno
 #   9  exp/RESULTS.md from every exp/*/decode_*/wer
 set -euo pipefail
 
@@ -44,6 +46,19 @@ if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
       steps/compute_cmvn_stats.sh data/$feat/$x exp/make_$feat/$x $feat
     done
   done
+fi
+
+if [ $stage -le 3 ] && [ $stop_stage -ge 3 ]; then
+  log "Stage 3: lang dir and word-loop grammar"
+  utils/prepare_lang.sh local/dict "<UNK>" data/local/lang_tmp data/lang
+  utils/make_word_loop.sh data/lang data/lang_test
+fi
+
+if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
+  log "Stage 4: monophone GMM-HMM: train, graph, decode test_yesno"
+  steps/train_mono.sh --cmd "$train_cmd" --totgauss 400 data/mfcc/train_yesno data/lang exp/mono
+  utils/mkgraph.sh data/lang_test exp/mono exp/mono/graph
+  steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/mono data/mfcc/test_yesno exp/mono/decode_test_yesno
 fi
 
 if [ $stage -le 9 ] && [ $stop_stage -ge 9 ]; then

@@ -1,0 +1,84 @@
+"""Train a monophone GMM-HMM from a flat start (Kaldi steps/train_mono.sh): writes
+<exp-dir>/final.mdl, hmm.yaml, feats.yaml, the lang's phones/words/topo, and the final
+alignments ali.{ark,scp} (transition ids) and pdf_ali.{ark,scp} (pdf ids).
+
+e.g.: python -m asr.bin.train_mono --totgauss 400 data/mfcc/train data/lang exp/mono
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from pathlib import Path
+
+from asr.hmm.align import write_alignments
+from asr.hmm.feats import FeatureOptions
+from asr.hmm.model_dir import write_model_dir
+from asr.hmm.train_mono import MonoConfig, load_utterances, train_mono
+from asr.lang.lang import load_lang
+from asr.utils.logging_setup import setup_logging
+
+__all__ = ["get_parser", "main"]
+
+
+def _bool(text: str) -> bool:
+    if text not in ("true", "false"):
+        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+    return text == "true"
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("data_dir", type=Path, help="training data (feats.scp, cmvn.scp, text)")
+    parser.add_argument("lang_dir", type=Path, help="lang dir made by prepare_lang")
+    parser.add_argument("exp_dir", type=Path, help="output model dir")
+    d = MonoConfig()
+    parser.add_argument("--num-iters", type=int, default=d.num_iters)
+    parser.add_argument("--max-iter-inc", type=int, default=d.max_iter_inc,
+                        help="last iteration that adds Gaussians")
+    parser.add_argument("--totgauss", type=int, default=d.totgauss, help="target number of Gaussians")
+    parser.add_argument("--power", type=float, default=d.power,
+                        help="Gaussians per pdf ~ occupancy ** power")
+    parser.add_argument("--realign-iters", default=" ".join(map(str, d.realign_iters)),
+                        help="iterations that realign (space-separated)")
+    parser.add_argument("--beam", type=float, default=d.beam)
+    parser.add_argument("--retry-beam", type=float, default=d.retry_beam)
+    parser.add_argument("--norm-vars", type=_bool, default=False, help="CMVN variance normalization")
+    parser.add_argument("--delta-order", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=d.seed)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = get_parser().parse_args(argv)
+    setup_logging(args.exp_dir / "log" / "train.log")
+    logging.info("train_mono %s", " ".join(sys.argv[1:] if argv is None else argv))
+    start = time.time()
+    try:
+        realign = tuple(int(x) for x in args.realign_iters.split())
+        config = MonoConfig(num_iters=args.num_iters, max_iter_inc=args.max_iter_inc,
+                            totgauss=args.totgauss, power=args.power, realign_iters=realign,
+                            beam=args.beam, retry_beam=args.retry_beam, seed=args.seed)
+        options = FeatureOptions(norm_vars=args.norm_vars, delta_order=args.delta_order)
+        lang = load_lang(args.lang_dir)
+        utts = load_utterances(args.data_dir, lang, options)
+        model, alis = train_mono(lang, utts, config)
+        feats_yaml = args.data_dir / "conf" / "feats.yaml"
+        write_model_dir(args.exp_dir, model, options, args.lang_dir,
+                        feats_yaml if feats_yaml.is_file() else None)
+        write_alignments(alis, args.exp_dir / "ali.ark", args.exp_dir / "ali.scp")
+        write_alignments({u: model.trans.tid_pdf[a] for u, a in alis.items()},
+                         args.exp_dir / "pdf_ali.ark", args.exp_dir / "pdf_ali.scp")
+    except (OSError, ValueError) as e:
+        logging.error("%s", e)
+        print(f"train_mono: {e}", file=sys.stderr)
+        sys.exit(1)
+    logging.info("wrote %s/final.mdl (%d Gaussians) and alignments of %d utterances in %.1f s",
+                 args.exp_dir, model.gmms.num_comps, len(alis), time.time() - start)
+
+
+if __name__ == "__main__":
+    main()

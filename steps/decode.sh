@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Decode a data dir with a hybrid model dir and its graph (Kaldi steps/decode.sh):
+# <decode-dir>/hyp (Kaldi text), and <decode-dir>/wer and wer_details/ when the data dir
+# has text. A data dir without feats.scp gets features computed with the model's own
+# feature config (into <decode-dir>/data).
+
+# Begin configuration section.
+nj=4
+cmd=utils/run.pl
+graph_dir=          # default: <model-dir>/graph
+beam=13.0
+lattice_beam=6.0
+acwt=0.1            # acoustic scale
+# End configuration section.
+
+echo "$0 $@" >&2
+
+. utils/parse_options.sh || exit 1
+
+if [ $# -ne 3 ]; then
+  echo "Usage: $0 [options] <model-dir> <data-dir> <decode-dir>"
+  echo "e.g.: $0 --nj 2 exp/mono data/mfcc/test_yesno exp/mono/decode_test_yesno"
+  echo "Options:"
+  echo "  --nj <nj>                # parallel jobs (default: $nj)"
+  echo "  --cmd <cmd>              # how to run jobs (default: $cmd)"
+  echo "  --graph-dir <dir>        # default: <model-dir>/graph"
+  echo "  --beam <b>               # default: $beam"
+  echo "  --lattice-beam <b>       # default: $lattice_beam"
+  echo "  --acwt <s>               # acoustic scale (default: $acwt)"
+  exit 1
+fi >&2
+
+model=$1
+data=$2
+dir=$3
+graph=${graph_dir:-$model/graph}
+
+for f in $model/final.mdl $model/hmm.yaml $graph/HCLG.fst $graph/words.txt $data/utt2spk; do
+  [ ! -f $f ] && echo "$0: no such file $f" >&2 && exit 1
+done
+
+mkdir -p $dir/log || exit 1
+rm -f $dir/hyp $dir/wer
+
+if [ ! -f $data/feats.scp ]; then
+  [ ! -f $model/feats.yaml ] && echo "$0: $data has no feats.scp and $model no feats.yaml" >&2 && exit 1
+  feat_type=$(awk '$1 == "feature_type:" {print $2}' $model/feats.yaml)
+  utils/copy_data_dir.sh $data $dir/data || exit 1
+  steps/make_${feat_type}.sh --nj 1 --cmd "$cmd" --${feat_type}-config $model/feats.yaml \
+    $dir/data $dir/log $dir/data/data || exit 1
+  steps/compute_cmvn_stats.sh $dir/data $dir/log $dir/data/data || exit 1
+  feats_data=$dir/data
+else
+  feats_data=$data
+fi
+[ ! -f $feats_data/cmvn.scp ] && echo "$0: no such file $feats_data/cmvn.scp" >&2 && exit 1
+
+num_utts=$(wc -l < $data/utt2spk)
+[ $nj -gt $num_utts ] && nj=$num_utts
+
+$cmd JOB=1:$nj $dir/log/decode.JOB.log \
+  python -m asr.bin.decode --job JOB --num-jobs $nj --beam $beam --lattice-beam $lattice_beam \
+    --acwt $acwt $graph $model $feats_data $dir/hyp.JOB \
+  || { echo "$0: decoding failed; see $dir/log/decode.*.log" >&2; exit 1; }
+
+for n in $(seq $nj); do cat $dir/hyp.$n; done | LC_ALL=C sort > $dir/hyp.tmp && mv $dir/hyp.tmp $dir/hyp \
+  && rm -f $dir/hyp.[0-9]* || exit 1
+grep -h "real-time factor" $dir/log/decode.*.log | sed 's/.*decoded/decoded/' >&2
+
+if [ -f $data/text ]; then
+  steps/score.sh --cmd "$cmd" $data $dir || exit 1
+fi

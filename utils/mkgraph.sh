@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the decoding graph HCLG.fst of a GMM-HMM model dir and a lang dir with G.fst
-# (Kaldi utils/mkgraph.sh, context-independent phones): <graph-dir>/HCLG.fst, words.txt,
-# phones.txt, phones/, graph.yaml.
+# (Kaldi utils/mkgraph.sh): <graph-dir>/HCLG.fst, words.txt, phones.txt, phones/,
+# graph.yaml. A triphone model (steps/train_deltas.sh) gets the context transducer C
+# between H and LG; a monophone model does not need it.
 
 # Begin configuration section.
 transition_scale=1.0

@@ -56,9 +56,16 @@ class HybridDecoder:
         if tid_log_likes.ndim != 2 or len(tid_log_likes) == 0:
             raise ValueError(f"expected a non-empty (frames, tids) matrix, got shape "
                              f"{tid_log_likes.shape}")
+        decodable = kaldi_decoder.DecodableCtc(np.ascontiguousarray(tid_log_likes, np.float32))
         decoder = kaldi_decoder.LatticeSimpleDecoder(self.graph, self.config)
-        decoder.decode(kaldi_decoder.DecodableCtc(np.ascontiguousarray(tid_log_likes, np.float32)))
+        decoder.decode(decodable)
         final = decoder.final_relative_cost() < float("inf")
+        if not final:
+            # the lattice decoder has finalized and cannot give a partial path: take the
+            # best partial path of a plain search with the same beam (Kaldi --allow-partial)
+            decoder = kaldi_decoder.FasterDecoder(
+                self.graph, kaldi_decoder.FasterDecoderOptions(beam=self.config.beam))
+            decoder.decode(decodable)
         ok, best = decoder.get_best_path(use_final_probs=final)
         if ok:
             ok, tids, words, weight = kaldifst.get_linear_symbol_sequence(best)

@@ -7,13 +7,20 @@ result is minimized (labels and weights encoded). Training graph (Kaldi
 ``compile-train-graphs``): ``H o L o W`` with ``W`` the linear acceptor of the
 transcript and ``L`` without disambiguation symbols; not determinized, so every path
 keeps its own transition-id sequence for alignment.
+
+For a context-dependent model (:class:`~asr.hmm.context.TreeTransitionModel`) C sits
+between H and L: ``C o LG`` and ``C o L o W`` come from
+:func:`~asr.graph.context_fst.compose_triphone_context` and H from
+:func:`~asr.graph.context_fst.make_cd_h_fst`.
 """
 
 from __future__ import annotations
 
 import kaldifst
 
+from asr.graph.context_fst import compose_triphone_context, make_cd_h_fst
 from asr.graph.hmm_fst import disambig_ilabels, make_h_fst
+from asr.hmm.context import TreeTransitionModel
 from asr.hmm.transition import TransitionModel
 from asr.lang.lang import Lang
 
@@ -51,7 +58,7 @@ def make_hclg(lang: Lang, trans: TransitionModel, transition_scale: float = 1.0,
         ValueError: a missing ``G.fst``, a graph with no path, or a determinization that
             exceeds ``max_states`` (a sign of a grammar without disambiguation symbols).
     """
-    missing = set(lang.real_phones) - set(trans.phone_pdfs)
+    missing = set(lang.real_phones) - set(trans.phone_tstates)
     if missing:
         raise ValueError(f"{lang.path}: phones {sorted(missing)} have no HMM in the model "
                          "(lang dir and model disagree)")
@@ -62,13 +69,18 @@ def make_hclg(lang: Lang, trans: TransitionModel, transition_scale: float = 1.0,
         raise ValueError(f"{lang.path}: determinizing L o G exceeded {max_states} states")
     kaldifst.minimize_encoded(lg)
     kaldifst.arcsort(lg, sort_type="ilabel")
-    h = make_h_fst(trans, lang.disambig_phones, transition_scale, self_loop_scale)
+    if isinstance(trans, TreeTransitionModel):
+        lg, windows = compose_triphone_context(lg, lang.disambig_phones)
+        h, aux = make_cd_h_fst(trans, windows, transition_scale, self_loop_scale)
+    else:
+        h = make_h_fst(trans, lang.disambig_phones, transition_scale, self_loop_scale)
+        aux = disambig_ilabels(trans, lang.disambig_phones).values()
     hlg = kaldifst.compose(h, lg)
     if hlg.num_states == 0:
         raise ValueError(f"{lang.path}: H o L o G is empty (G accepts nothing?)")
     if kaldifst.determinize_star(hlg, max_states=max_states):
         raise ValueError(f"{lang.path}: determinizing H o L o G exceeded {max_states} states")
-    disambig = set(disambig_ilabels(trans, lang.disambig_phones).values())
+    disambig = set(aux)
     for state in kaldifst.StateIterator(hlg):
         arcs = [arc for arc in kaldifst.ArcIterator(hlg, state)]
         if any(a.ilabel in disambig for a in arcs):
@@ -90,17 +102,39 @@ class TrainingGraphCompiler:
         transition_scale, self_loop_scale (float): as in :func:`make_hclg`.
     """
 
+    CACHE_SIZE = 1000
+
     def __init__(self, lang: Lang, trans: TransitionModel, transition_scale: float = 1.0,
                  self_loop_scale: float = 0.1) -> None:
         self.lang = lang
         self.lexicon = lang.load_fst("L.fst")
         kaldifst.arcsort(self.lexicon, sort_type="olabel")
-        self.h = make_h_fst(trans, (), transition_scale, self_loop_scale)
+        self.trans = trans
+        self.scales = (transition_scale, self_loop_scale)
+        self.context_dependent = isinstance(trans, TreeTransitionModel)
+        if not self.context_dependent:
+            self.h = make_h_fst(trans, (), transition_scale, self_loop_scale)
+        self._cache: dict[tuple[int, ...], kaldifst.StdVectorFst] = {}
 
     def compile(self, word_ids: list[int]) -> kaldifst.StdVectorFst:
-        """The graph of one transcript (word ids); empty (no states) if L cannot spell it."""
+        """The graph of one transcript (word ids); empty (no states) if L cannot spell it.
+        Graphs of up to ``CACHE_SIZE`` transcripts are kept: isolated-word corpora repeat
+        a few transcripts thousands of times. Callers must not modify the result."""
+        key = tuple(word_ids)
+        if key not in self._cache:
+            if len(self._cache) >= self.CACHE_SIZE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = self._compile(word_ids)
+        return self._cache[key]
+
+    def _compile(self, word_ids: list[int]) -> kaldifst.StdVectorFst:
         lw = kaldifst.compose(self.lexicon, linear_acceptor(word_ids))
         kaldifst.arcsort(lw, sort_type="ilabel")
-        graph = kaldifst.compose(self.h, lw)
+        if self.context_dependent:
+            lw, windows = compose_triphone_context(lw)
+            h, _ = make_cd_h_fst(self.trans, windows, *self.scales, aux_epsilon=True)
+        else:
+            h = self.h
+        graph = kaldifst.compose(h, lw)
         kaldifst.arcsort(graph, sort_type="ilabel")
         return graph

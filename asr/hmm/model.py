@@ -1,4 +1,8 @@
-"""A GMM-HMM acoustic model (transition model + GMMs) saved as one ``.mdl`` file (NumPy npz)."""
+"""A GMM-HMM acoustic model (transition model + GMMs) saved as one ``.mdl`` file (NumPy npz).
+
+A context-dependent model (:class:`~asr.hmm.context.TreeTransitionModel`) stores its
+decision trees (JSON, key ``tree``) instead of the monophone ``phone_pdfs``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import zipfile
 
 import numpy as np
 
+from asr.hmm.context import ContextDependency, TreeTransitionModel
 from asr.hmm.gmm import DiagGmms
 from asr.hmm.transition import TransitionModel
 from asr.lang.lang import Lang
@@ -66,6 +71,14 @@ class AcousticModel:
 
     def write(self, path: str | os.PathLike) -> None:
         """Save atomically (npz format, whatever the file name)."""
+        gmm = dict(trans_log_probs=self.trans.log_probs, comp_pdf=self.gmms.comp_pdf,
+                   log_weights=self.gmms.log_weights, means=self.gmms.means,
+                   variances=self.gmms.variances)
+        if isinstance(self.trans, TreeTransitionModel):
+            with atomic_write(path, "wb") as f:
+                np.savez(f, topo=np.array(self.trans.topo.to_text()),
+                         tree=np.array(self.trans.ctx.to_json()), **gmm)
+            return
         phones = np.array(sorted(self.trans.phone_pdfs))
         width = max(len(v) for v in self.trans.phone_pdfs.values())
         pdfs = np.full((len(phones), width), -1)
@@ -73,9 +86,7 @@ class AcousticModel:
             pdfs[i, :len(self.trans.phone_pdfs[p])] = self.trans.phone_pdfs[p]
         with atomic_write(path, "wb") as f:
             np.savez(f, topo=np.array(self.trans.topo.to_text()), phones=phones, phone_pdfs=pdfs,
-                     trans_log_probs=self.trans.log_probs, comp_pdf=self.gmms.comp_pdf,
-                     log_weights=self.gmms.log_weights, means=self.gmms.means,
-                     variances=self.gmms.variances)
+                     **gmm)
 
 
 def load_model(path: str | os.PathLike) -> AcousticModel:
@@ -87,9 +98,13 @@ def load_model(path: str | os.PathLike) -> AcousticModel:
     try:
         with np.load(path) as z:
             topo = Topology.from_text(str(z["topo"]))
-            phone_pdfs = {int(p): [int(x) for x in row if x >= 0]
-                          for p, row in zip(z["phones"], z["phone_pdfs"])}
-            trans = TransitionModel(topo, phone_pdfs, z["trans_log_probs"])
+            if "tree" in z.files:
+                trans = TreeTransitionModel(topo, ContextDependency.from_json(str(z["tree"])),
+                                            z["trans_log_probs"])
+            else:
+                phone_pdfs = {int(p): [int(x) for x in row if x >= 0]
+                              for p, row in zip(z["phones"], z["phone_pdfs"])}
+                trans = TransitionModel(topo, phone_pdfs, z["trans_log_probs"])
             gmms = DiagGmms(z["comp_pdf"], z["log_weights"], z["means"], z["variances"])
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as e:
         raise ValueError(f"{path}: not a readable GMM-HMM model ({e})") from None

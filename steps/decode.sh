@@ -10,7 +10,12 @@ cmd=utils/run.pl
 graph_dir=          # default: <model-dir>/graph
 beam=13.0
 lattice_beam=6.0
-acwt=0.1            # acoustic scale
+acwt=0.1            # acoustic scale (hybrid models)
+# end-to-end model dirs (config.yaml + final.pt) go to steps/decode_e2e.sh with these:
+decoding_method=ctc_prefix_beam   # ctc_greedy|ctc_prefix_beam|attention_rescoring|wfst
+beam_size=10        # prefix beam width / n-best size
+ctc_weight=0.5      # CTC share of the attention_rescoring score
+batch_size=16       # utterances per forward pass
 # End configuration section.
 
 echo "$0 $@" >&2
@@ -26,9 +31,20 @@ if [ $# -ne 3 ]; then
   echo "  --graph-dir <dir>        # default: <model-dir>/graph"
   echo "  --beam <b>               # default: $beam"
   echo "  --lattice-beam <b>       # default: $lattice_beam"
-  echo "  --acwt <s>               # acoustic scale (default: $acwt)"
+  echo "  --acwt <s>               # acoustic scale, hybrid models (default: $acwt)"
+  echo "  end-to-end model dirs (see steps/decode_e2e.sh; --beam is the wfst search beam):"
+  echo "  --decoding-method <m>    # ctc_greedy|ctc_prefix_beam|attention_rescoring|wfst (default: $decoding_method)"
+  echo "  --beam-size <n>          # default: $beam_size"
+  echo "  --ctc-weight <w>         # default: $ctc_weight"
+  echo "  --batch-size <n>         # default: $batch_size"
   exit 1
 fi >&2
+
+if [ -f $1/config.yaml ] && [ -f $1/final.pt ] && [ ! -f $1/final.mdl ]; then
+  exec steps/decode_e2e.sh --nj $nj --cmd "$cmd" --graph-dir "$graph_dir" --beam $beam \
+    --decoding-method $decoding_method --beam-size $beam_size --ctc-weight $ctc_weight \
+    --batch-size $batch_size "$@"
+fi
 
 model=$1
 data=$2

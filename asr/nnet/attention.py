@@ -73,6 +73,10 @@ class MultiHeadAttention(nn.Module):
         self.linear_v = nn.Linear(dim, dim)
         self.linear_out = nn.Linear(dim, dim)
         self.dropout = nn.Dropout(dropout)
+        # set keep_attention to have each forward store its (B, H, T_q, T_k) probabilities
+        # in self.attention (for plots; outputs are unchanged)
+        self.keep_attention = False
+        self.attention: torch.Tensor | None = None
 
     def _heads(self, x: torch.Tensor, linear: nn.Linear) -> torch.Tensor:
         b, t, _ = x.shape
@@ -83,6 +87,8 @@ class MultiHeadAttention(nn.Module):
         mask = mask.unsqueeze(1)  # broadcast over heads
         scores = scores.masked_fill(~mask, torch.finfo(scores.dtype).min)
         probs = torch.softmax(scores, dim=-1).masked_fill(~mask, 0.0)
+        if self.keep_attention:
+            self.attention = probs.detach()
         out = torch.matmul(self.dropout(probs), v)  # (B, H, Tq, d)
         b, _, tq, _ = out.shape
         return self.linear_out(out.transpose(1, 2).reshape(b, tq, self.num_heads * self.head_dim))

@@ -1,0 +1,1 @@
+"""End-to-end model training: data loading, the training loop, model dirs."""

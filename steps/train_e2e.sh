@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Train an end-to-end (CTC / attention) model; writes a self-contained model dir:
+# config.yaml (resolved), units.txt (+ bpe.model), cmvn_global.mat, epoch-N.pt,
+# best-valid.pt, final.pt (average of the last epochs), last.pt (resume state), curves.png,
+# log/train.log. Rerunning resumes from <exp-dir>/last.pt exactly.
+# --config names the YAML config (model keys, optional train:/units:/cmvn: sections); it is
+# taken here, not sourced as a shell file like other scripts' --config.
+# --speed-perturb true trains on <train-data>_sp: the data plus 0.9x and 1.1x copies
+# (utils/perturb_data_dir_speed.sh, utils/combine_data.sh, features with the training
+# data's own conf/feats.yaml, global CMVN), built once and reused.
+# --nproc N > 1 runs N processes with torchrun (DDP: gloo on CPU, nccl on GPUs). For several
+# machines run this script on each with --torchrun-opts "--nnodes 2 --node-rank R
+# --rdzv-backend c10d --rdzv-endpoint HOST:29400" (same exp dir on shared storage).
+
+# Begin configuration section.
+cmd=utils/run.pl
+nj=4
+speed_perturb=false
+nproc=1
+torchrun_opts=
+device=
+num_threads=1
+train_opts=          # e.g. "--set train.max_epochs=10 --set units.type=bpe"
+# End configuration section.
+
+echo "$0 $@" >&2
+
+config=
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --config) config=$2; shift 2 ;;
+    --config=*) config=${1#--config=}; shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+set -- "${args[@]}"
+
+. utils/parse_options.sh || exit 1
+
+if [ $# -ne 3 ] || [ -z "$config" ]; then
+  echo "Usage: $0 [options] --config <model-yaml> <train-data> <dev-data> <exp-dir>"
+  echo "e.g.: $0 --config conf/model/conformer_ctc.yaml data/fbank/train data/fbank/dev exp/conformer_ctc"
+  echo "Options:"
+  echo "  --config <yaml>          # model + train config (required)"
+  echo "  --speed-perturb <bool>   # add 0.9x/1.1x copies of the training data (default: $speed_perturb)"
+  echo "  --nj <nj>                # feature jobs for speed perturbation (default: $nj)"
+  echo "  --cmd <cmd>              # how to run those jobs (default: $cmd)"
+  echo "  --nproc <n>              # DDP processes (GPUs) on this machine (default: $nproc)"
+  echo "  --torchrun-opts <opts>   # extra torchrun options, e.g. for several nodes"
+  echo "  --device <cpu|cuda>      # default: CUDA when available"
+  echo "  --num-threads <n>        # torch CPU threads per process (default: $num_threads)"
+  echo "  --train-opts <opts>      # extra options of asr.bin.train_e2e, e.g. '--set train.lr=1e-3'"
+  exit 1
+fi >&2
+
+train=$1
+dev=$2
+dir=$3
+
+for f in "$config" "$train/feats.scp" "$train/text" "$train/conf/feats.yaml" "$dev/feats.scp" "$dev/text"; do
+  [ ! -f "$f" ] && echo "$0: no such file $f" >&2 && exit 1
+done
+
+if [ "$speed_perturb" = true ]; then
+  sp=${train}_sp
+  if [ ! -f "$sp/cmvn_global.mat" ]; then
+    [ ! -f "$train/wav.scp" ] && echo "$0: speed perturbation needs $train/wav.scp" >&2 && exit 1
+    parts=()
+    for factor in 0.9 1.1; do
+      utils/perturb_data_dir_speed.sh $factor "$train" "$sp$factor" || exit 1
+      steps/make_fbank.sh --cmd "$cmd" --nj $nj --fbank-config "$train/conf/feats.yaml" \
+        "$sp$factor" "$sp$factor/log" "$sp$factor/data" || exit 1
+      parts+=("$sp$factor")
+    done
+    # cmvn.scp is per speaker and recomputed below, so the sources go without it
+    base=$sp.base
+    mkdir -p "$base" || exit 1
+    for f in wav.scp feats.scp text utt2spk spk2utt utt2num_frames; do
+      [ -f "$train/$f" ] && cp "$train/$f" "$base/$f"
+    done
+    utils/combine_data.sh "$sp" "$base" "${parts[@]}" || exit 1
+    mkdir -p "$sp/conf" && cp "$train/conf/feats.yaml" "$sp/conf/feats.yaml" || exit 1
+    steps/compute_cmvn_stats.sh --cmd "$cmd" "$sp" "$sp/log" "$sp/data" || exit 1
+  fi
+  train=$sp
+fi
+
+mkdir -p "$dir/log" || exit 1
+opts=(--config "$config" --num-threads "$num_threads" ${device:+--device "$device"})
+if [ "$nproc" -gt 1 ] || [ -n "$torchrun_opts" ]; then
+  # shellcheck disable=SC2086
+  python -m torch.distributed.run --nproc-per-node "$nproc" $torchrun_opts -m asr.bin.train_e2e \
+    "${opts[@]}" $train_opts "$train" "$dev" "$dir" || { echo "$0: training failed, see $dir/log/train.log" >&2; exit 1; }
+else
+  # shellcheck disable=SC2086
+  python -m asr.bin.train_e2e "${opts[@]}" $train_opts "$train" "$dev" "$dir" \
+    || { echo "$0: training failed, see $dir/log/train.log" >&2; exit 1; }
+fi
+echo "$0: trained $dir (final.pt, best-valid.pt; curves in $dir/curves.png)" >&2

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from asr.data.fix import fix_data_dir
 from asr.data.ops import RECO_TABLES, SPK_TABLES, TABLES, Tables, read_tables, warn_not_carried, write_tables
+from asr.utils.fileio import atomic_write
 
 __all__ = ["combine_data_dirs"]
 
@@ -24,7 +25,10 @@ def combine_data_dirs(dest: str | os.PathLike, srcs: list[str | os.PathLike], sk
             (without backup). (Default: ``False``)
 
     A table is written only when every source has it (otherwise a warning names it), except
-    ``segments``: sources without it get whole-recording segments (``utt utt 0 -1``).
+    ``segments``: sources without it get whole-recording segments (``utt utt 0 -1``), and
+    ``cmvn.scp``, never combined (as in Kaldi): per-speaker stats of different sets cannot be
+    merged by key, so recompute them with ``steps/compute_cmvn_stats.sh``. The feature
+    config ``conf/feats.yaml`` is carried when every source has the same one.
     An id in two sources must have the same line in each.
 
     Raises:
@@ -44,6 +48,10 @@ def combine_data_dirs(dest: str | os.PathLike, srcs: list[str | os.PathLike], sk
     merged: Tables = {}
     clashes: list[str] = []
     for name in TABLES:
+        if name == "cmvn.scp":
+            if any(name in tables for tables in all_tables):
+                logger.warning("cmvn.scp is not combined: run steps/compute_cmvn_stats.sh on %s", dest)
+            continue
         having = [src for src, tables in zip(srcs, all_tables) if name in tables]
         if not having:
             continue
@@ -72,7 +80,19 @@ def combine_data_dirs(dest: str | os.PathLike, srcs: list[str | os.PathLike], sk
     for src in srcs:
         warn_not_carried(src)
     write_tables(dest, merged)
+    _carry_feature_config(dest, srcs, has_feats="feats.scp" in merged)
     if skip_fix:
         return len(merged["utt2spk"])
     kept, _ = fix_data_dir(dest, backup=False)
     return kept
+
+
+def _carry_feature_config(dest: str | os.PathLike, srcs: list[str | os.PathLike], has_feats: bool) -> None:
+    paths = [Path(s, "conf", "feats.yaml") for s in srcs]
+    configs = {p.read_bytes() if p.is_file() else None for p in paths}
+    if len(configs) != 1 or None in configs:
+        if has_feats:
+            logger.warning("conf/feats.yaml not carried: the sources' feature configs differ or are missing")
+        return
+    with atomic_write(Path(dest, "conf", "feats.yaml"), "wb") as f:
+        f.write(configs.pop())

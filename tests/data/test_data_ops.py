@@ -276,3 +276,20 @@ def test_copy_validates_the_result(tiny_data_dir, tmp_path):
         copy_data_dir(d, tmp_path / "c", utt_suffix="z")
     assert copy_data_dir(d, tmp_path / "e", utt_suffix="z", check_spk_sort=False) == 2
     assert keys(tmp_path / "e" / "utt2spk") == ["abz", "az"]
+
+
+def test_combine_skips_cmvn_and_carries_a_shared_feature_config(tiny_data_dir, tmp_path, caplog):
+    a, b = tmp_path / "a", tmp_path / "b"
+    subset_data_dir(tiny_data_dir, a, utts={"spkA_u1", "spkB_u1"})
+    subset_data_dir(tiny_data_dir, b, utts={"spkA_u2", "spkB_u2"})
+    for d, stats in ((a, "a.ark"), (b, "b.ark")):  # same speakers, different stats
+        (d / "cmvn.scp").write_text(f"spkA {stats}:5\nspkB {stats}:99\n")
+        (d / "conf").mkdir()
+        (d / "conf" / "feats.yaml").write_text("feature_type: fbank\nnum_mel_bins: 40\n")
+    combine_data_dirs(tmp_path / "all", [a, b])
+    assert not (tmp_path / "all" / "cmvn.scp").exists()
+    assert "cmvn.scp is not combined" in caplog.text
+    assert (tmp_path / "all" / "conf" / "feats.yaml").read_text() == (a / "conf" / "feats.yaml").read_text()
+    (b / "conf" / "feats.yaml").write_text("feature_type: mfcc\n")
+    combine_data_dirs(tmp_path / "all2", [a, b])
+    assert not (tmp_path / "all2" / "conf" / "feats.yaml").exists()

@@ -6,9 +6,13 @@
 #   1  data dirs: train dev test (official split: test = index 0-4) and the
 #      connected-digit sets train_cd dev_cd test_cd; each validated
 #   2  features: MFCC (hybrid systems) and fbank (neural systems) with CMVN stats,
-#      in data/mfcc/<set> and data/fbank/<set>
-#   9  exp/RESULTS.md from every exp/*/decode_*/wer
-# Later stages (training, decoding, quantization, benchmarks) are added by their issues.
+#      in data/mfcc/<set> and data/fbank/<set>; train_all = train + train_cd and
+#      dev_all = dev + dev_cd for the systems that learn from connected digits too
+#   3  lang dir (local/dict, CMUdict pronunciations) and a word-loop grammar
+#   4  monophone GMM-HMM on train; decoded on test and test_cd
+#   5  triphone GMM-HMM (tri1) on train_all from the monophone alignments; decoded
+#  20  exp/RESULTS.md from every exp/*/decode_*/wer
+# Stages still to come (see the open issues): DNN, end-to-end, quantization, benchmarks.
 set -euo pipefail
 
 stage=0
@@ -23,6 +27,7 @@ fsdd_root=${FSDD_ROOT:-}
 log() { echo "$(date '+%Y-%m-%d %H:%M:%S') (run.sh:${BASH_LINENO[0]}) $*"; }
 
 sets="train dev test train_cd dev_cd test_cd"
+test_sets="test test_cd"
 
 if [ $stage -le 0 ] && [ $stop_stage -ge 0 ]; then
   log "Stage 0: get FSDD v1.0.10"
@@ -46,11 +51,45 @@ if [ $stage -le 2 ] && [ $stop_stage -ge 2 ]; then
         data/$feat/$x exp/make_$feat/$x $feat
       steps/compute_cmvn_stats.sh data/$feat/$x exp/make_$feat/$x $feat
     done
+    for x in train dev; do
+      [ -f data/$feat/${x}_all/cmvn.scp ] && continue
+      utils/combine_data.sh data/$feat/${x}_all data/$feat/$x data/$feat/${x}_cd
+      steps/compute_cmvn_stats.sh data/$feat/${x}_all exp/make_$feat/${x}_all $feat
+    done
   done
 fi
 
-if [ $stage -le 9 ] && [ $stop_stage -ge 9 ]; then
-  log "Stage 9: results report"
+if [ $stage -le 3 ] && [ $stop_stage -ge 3 ]; then
+  log "Stage 3: lang dir and word-loop grammar"
+  [ -f data/lang/L_disambig.fst ] || utils/prepare_lang.sh local/dict "<UNK>" data/local/lang_tmp data/lang
+  [ -f data/lang_test/G.fst ] || utils/make_word_loop.sh data/lang data/lang_test
+fi
+
+if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
+  log "Stage 4: monophone GMM-HMM: train, graph, decode"
+  [ -f exp/mono/final.mdl ] || steps/train_mono.sh --cmd "$train_cmd" data/mfcc/train data/lang exp/mono
+  [ -f exp/mono/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/mono exp/mono/graph
+  for x in $test_sets; do
+    [ -f exp/mono/decode_$x/wer ] && continue
+    steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/mono data/mfcc/$x exp/mono/decode_$x
+  done
+fi
+
+if [ $stage -le 5 ] && [ $stop_stage -ge 5 ]; then
+  log "Stage 5: triphone GMM-HMM (tri1) on train_all: align, train, graph, decode"
+  if [ ! -f exp/tri1/final.mdl ]; then
+    steps/align.sh --cmd "$train_cmd" data/mfcc/train_all data/lang exp/mono exp/mono_ali
+    steps/train_deltas.sh --cmd "$train_cmd" 500 2000 data/mfcc/train_all data/lang exp/mono_ali exp/tri1
+  fi
+  [ -f exp/tri1/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/tri1 exp/tri1/graph
+  for x in $test_sets; do
+    [ -f exp/tri1/decode_$x/wer ] && continue
+    steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/tri1 data/mfcc/$x exp/tri1/decode_$x
+  done
+fi
+
+if [ $stage -le 20 ] && [ $stop_stage -ge 20 ]; then
+  log "Stage 20: results report"
   utils/make_results.sh exp
   log "Wrote exp/RESULTS.md"
 fi

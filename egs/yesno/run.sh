@@ -7,7 +7,7 @@
 #   2  features: MFCC and fbank with CMVN stats, in data/mfcc/<set> and data/fbank/<set>
 #   3  lang dir (local/dict, CMUdict pronunciations) and a word-loop grammar
 #   4  monophone GMM-HMM: train, graph, decode test_yesno
-#   9  exp/RESULTS.md from every exp/*/decode_*/wer
+#  20  exp/RESULTS.md from every exp/*/decode_*/wer
 set -euo pipefail
 
 stage=0
@@ -50,18 +50,20 @@ fi
 
 if [ $stage -le 3 ] && [ $stop_stage -ge 3 ]; then
   log "Stage 3: lang dir and word-loop grammar"
-  utils/prepare_lang.sh local/dict "<UNK>" data/local/lang_tmp data/lang
-  utils/make_word_loop.sh data/lang data/lang_test
+  [ -f data/lang/L_disambig.fst ] || utils/prepare_lang.sh local/dict "<UNK>" data/local/lang_tmp data/lang
+  [ -f data/lang_test/G.fst ] || utils/make_word_loop.sh data/lang data/lang_test
 fi
 
 if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
   log "Stage 4: monophone GMM-HMM: train, graph, decode test_yesno"
-  steps/train_mono.sh --cmd "$train_cmd" --totgauss 400 data/mfcc/train_yesno data/lang exp/mono
-  utils/mkgraph.sh data/lang_test exp/mono exp/mono/graph
-  steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/mono data/mfcc/test_yesno exp/mono/decode_test_yesno
+  [ -f exp/mono/final.mdl ] || \
+    steps/train_mono.sh --cmd "$train_cmd" --totgauss 400 data/mfcc/train_yesno data/lang exp/mono
+  [ -f exp/mono/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/mono exp/mono/graph
+  [ -f exp/mono/decode_test_yesno/wer ] || \
+    steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/mono data/mfcc/test_yesno exp/mono/decode_test_yesno
 fi
 
-if [ $stage -le 9 ] && [ $stop_stage -ge 9 ]; then
-  log "Stage 9: results report"
+if [ $stage -le 20 ] && [ $stop_stage -ge 20 ]; then
+  log "Stage 20: results report"
   utils/make_results.sh exp
 fi

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -63,3 +65,44 @@ def tiny_data_dir(tmp_path: Path) -> Path:
             txt.write(f"{utt} {words[utt]}\n")
     (d / "spk2utt").write_text("spkA spkA_u1 spkA_u2\nspkB spkB_u1 spkB_u2\n")
     return d
+
+
+def run_in_recipe(cmd: str, cwd: Path, timeout: float = 600, check: bool = True) -> subprocess.CompletedProcess:
+    """Run ``cmd`` with bash in a recipe dir after ``. ./path.sh``, one thread per process."""
+    r = subprocess.run(["bash", "-c", ". ./path.sh && " + cmd], cwd=cwd, capture_output=True, text=True,
+                       timeout=timeout, env={**os.environ, "OMP_NUM_THREADS": "1"})
+    if check:
+        assert r.returncode == 0, f"{cmd}\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}"
+    return r
+
+
+def copy_recipe(src: Path, dest: Path) -> Path:
+    """What ``cp -r egs/yesno egs/mycorpus`` gives: the recipe's own files, no outputs, and
+    steps/ utils/ links to this repository's."""
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in ("steps", "utils"):
+        os.symlink(REPO_ROOT / name, dest / name)
+    for name in ("conf", "local"):
+        shutil.copytree(src / name, dest / name)
+    for name in ("run.sh", "path.sh", "cmd.sh"):
+        shutil.copy2(src / name, dest / name)
+    return dest
+
+
+@pytest.fixture(scope="session")
+def yesno_recipe(yesno_root, tmp_path_factory) -> Path:
+    """A copy of egs/yesno run through stage 3 (data dirs, MFCC and fbank with CMVN, lang dir
+    and word-loop grammar), shared by the tests that build systems on it."""
+    d = copy_recipe(REPO_ROOT / "egs" / "yesno", tmp_path_factory.mktemp("yesno") / "recipe")
+    run_in_recipe(f"./run.sh --stage 0 --stop-stage 3 --yesno-root {yesno_root}", d)
+    return d
+
+
+@pytest.fixture(scope="session")
+def yesno_mono(yesno_recipe) -> Path:
+    """``yesno_recipe`` with a small monophone system (exp/mono) and its alignments of
+    train_yesno (exp/mono_ali)."""
+    run_in_recipe("steps/train_mono.sh --num-iters 10 --max-iter-inc 8 --totgauss 100 "
+                  "--realign-iters '1 2 3 5 7 9' data/mfcc/train_yesno data/lang exp/mono && "
+                  "steps/align.sh data/mfcc/train_yesno data/lang exp/mono exp/mono_ali", yesno_recipe)
+    return yesno_recipe

@@ -2,7 +2,6 @@
 calls them: train (small configuration), align, mkgraph, decode (features computed on
 the fly from a data dir holding only wav.scp, text, utt2spk) and scoring."""
 
-import os
 import re
 import shutil
 import subprocess
@@ -10,34 +9,12 @@ import subprocess
 import pytest
 
 from asr.hmm.align import read_alignments
-
-
-def run(cmd: str, cwd) -> subprocess.CompletedProcess:
-    r = subprocess.run(["bash", "-c", ". ./path.sh && " + cmd], cwd=cwd, capture_output=True,
-                       text=True, timeout=300)
-    assert r.returncode == 0, f"{cmd}\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}"
-    return r
+from tests.conftest import run_in_recipe as run
 
 
 @pytest.fixture(scope="module")
-def recipe(repo_root, yesno_root, tmp_path_factory):
-    d = tmp_path_factory.mktemp("yesno_mono")
-    src = repo_root / "egs" / "yesno"
-    for name in ("steps", "utils"):
-        os.symlink(repo_root / name, d / name)
-    for name in ("conf", "local"):
-        shutil.copytree(src / name, d / name)
-    for name in ("path.sh", "cmd.sh"):
-        shutil.copy2(src / name, d / name)
-    run(f"local/prepare_data.sh --yesno-root {yesno_root} downloads data", d)
-    run("utils/copy_data_dir.sh data/train_yesno data/mfcc/train_yesno && "
-        "steps/make_mfcc.sh --nj 2 data/mfcc/train_yesno && "
-        "steps/compute_cmvn_stats.sh data/mfcc/train_yesno && "
-        "utils/prepare_lang.sh local/dict '<UNK>' data/local/lang_tmp data/lang && "
-        "utils/make_word_loop.sh data/lang data/lang_test", d)
-    run("steps/train_mono.sh --num-iters 10 --max-iter-inc 8 --totgauss 100 "
-        "--realign-iters '1 2 3 5 7 9' data/mfcc/train_yesno data/lang exp/mono", d)
-    return d
+def recipe(yesno_mono):
+    return yesno_mono
 
 
 def test_training_log_likelihood_improves(recipe):
@@ -47,11 +24,11 @@ def test_training_log_likelihood_improves(recipe):
 
 
 def test_alignments_cover_every_frame(recipe):
-    run("steps/align.sh data/mfcc/train_yesno data/lang exp/mono exp/mono_ali", recipe)
+    run("steps/align.sh data/mfcc/train_yesno data/lang exp/mono exp/mono_ali_check", recipe)
     num_frames = dict(line.split() for line in
                       (recipe / "data/mfcc/train_yesno/utt2num_frames").read_text().splitlines())
     for name in ("ali.scp", "pdf_ali.scp"):
-        alis = read_alignments(recipe / "exp/mono_ali" / name)
+        alis = read_alignments(recipe / "exp/mono_ali_check" / name)
         assert len(alis) == 31
         assert all(len(a) == int(num_frames[u]) for u, a in alis.items())
 

@@ -2,45 +2,20 @@
 training and alignment, steps/train_deltas.sh (small configuration), mkgraph with the
 triphone context, decoding and scoring; then alignment with the triphone model."""
 
-import os
 import re
-import shutil
-import subprocess
 
 import pytest
 
 from asr.hmm.align import read_alignments
 from asr.hmm.model import load_model
-
-
-def run(cmd: str, cwd) -> subprocess.CompletedProcess:
-    r = subprocess.run(["bash", "-c", ". ./path.sh && " + cmd], cwd=cwd, capture_output=True,
-                       text=True, timeout=300, env={**os.environ, "OMP_NUM_THREADS": "1"})
-    assert r.returncode == 0, f"{cmd}\n{r.stdout[-2000:]}\n{r.stderr[-3000:]}"
-    return r
+from tests.conftest import run_in_recipe as run
 
 
 @pytest.fixture(scope="module")
-def recipe(repo_root, yesno_root, tmp_path_factory):
-    d = tmp_path_factory.mktemp("yesno_tri")
-    src = repo_root / "egs" / "yesno"
-    for name in ("steps", "utils"):
-        os.symlink(repo_root / name, d / name)
-    for name in ("conf", "local"):
-        shutil.copytree(src / name, d / name)
-    for name in ("path.sh", "cmd.sh"):
-        shutil.copy2(src / name, d / name)
-    run(f"local/prepare_data.sh --yesno-root {yesno_root} downloads data", d)
-    run("for x in train_yesno test_yesno; do utils/copy_data_dir.sh data/$x data/mfcc/$x && "
-        "steps/make_mfcc.sh --nj 2 data/mfcc/$x && steps/compute_cmvn_stats.sh data/mfcc/$x; done && "
-        "utils/prepare_lang.sh local/dict '<UNK>' data/local/lang_tmp data/lang && "
-        "utils/make_word_loop.sh data/lang data/lang_test", d)
-    run("steps/train_mono.sh --num-iters 10 --max-iter-inc 8 --totgauss 100 "
-        "--realign-iters '1 2 3 5 7 9' data/mfcc/train_yesno data/lang exp/mono && "
-        "steps/align.sh data/mfcc/train_yesno data/lang exp/mono exp/mono_ali && "
-        "steps/train_deltas.sh --num-iters 12 --realign-iters '4 8' 40 150 "
-        "data/mfcc/train_yesno data/lang exp/mono_ali exp/tri1", d)
-    return d
+def recipe(yesno_mono):
+    run("steps/train_deltas.sh --num-iters 12 --realign-iters '4 8' 40 150 "
+        "data/mfcc/train_yesno data/lang exp/mono_ali exp/tri1", yesno_mono)
+    return yesno_mono
 
 
 def test_tree_and_training(recipe):

@@ -1,7 +1,6 @@
-"""Smoke test: the yes/no recipe's data and feature stages, run as a user would."""
+"""Smoke test: the yes/no recipe's data, feature and lang stages, run as a user would
+(the ``yesno_recipe`` fixture in tests/conftest.py runs them on a fresh copy)."""
 
-import os
-import shutil
 import subprocess
 
 import kaldiio
@@ -11,26 +10,9 @@ import pytest
 from asr.data.validate import validate_data_dir
 
 
-@pytest.fixture(scope="module")
-def yesno_run(repo_root, yesno_root, tmp_path_factory):
-    """A copy of egs/yesno (as `cp -r egs/yesno egs/mycorpus` makes), run through stage 2."""
-    recipe = tmp_path_factory.mktemp("yesno")
-    src = repo_root / "egs" / "yesno"
-    for name in ("steps", "utils"):
-        os.symlink(repo_root / name, recipe / name)
-    for name in ("conf", "local"):
-        shutil.copytree(src / name, recipe / name)
-    for name in ("run.sh", "path.sh", "cmd.sh"):
-        shutil.copy2(src / name, recipe / name)
-    r = subprocess.run(["./run.sh", "--stage", "0", "--stop-stage", "2", "--yesno-root", str(yesno_root)],
-                       cwd=recipe, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
-    return recipe, r
-
-
 @pytest.mark.parametrize("name,count", [("train_yesno", 31), ("test_yesno", 29)])
-def test_data_dirs_are_valid(yesno_run, name, count):
-    recipe, _ = yesno_run
+def test_data_dirs_are_valid(yesno_recipe, name, count):
+    recipe = yesno_recipe
     assert validate_data_dir(recipe / "data" / name) == []
     texts = (recipe / "data" / name / "text").read_text().splitlines()
     assert len(texts) == count
@@ -40,8 +22,8 @@ def test_data_dirs_are_valid(yesno_run, name, count):
 
 
 @pytest.mark.parametrize("feat,dim", [("mfcc", 13), ("fbank", None)])
-def test_features_and_cmvn(yesno_run, feat, dim):
-    recipe, _ = yesno_run
+def test_features_and_cmvn(yesno_recipe, feat, dim):
+    recipe = yesno_recipe
     d = recipe / "data" / feat / "test_yesno"
     assert validate_data_dir(d) == []
     feats = dict(kaldiio.load_scp_sequential(str(d / "feats.scp")))
@@ -59,8 +41,8 @@ def test_features_and_cmvn(yesno_run, feat, dim):
     assert sum(s[0, -1] for s in stats.values()) == pytest.approx(total)
 
 
-def test_rerun_skips_completed_work(yesno_run):
-    recipe, _ = yesno_run
+def test_rerun_skips_completed_work(yesno_recipe):
+    recipe = yesno_recipe
     r = subprocess.run(["./run.sh", "--stage", "2", "--stop-stage", "2"], cwd=recipe,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]

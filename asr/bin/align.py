@@ -14,6 +14,8 @@ import shutil
 import sys
 from pathlib import Path
 
+import torch
+
 from asr.hmm.align import write_alignments
 from asr.hmm.model_dir import load_model_dir
 from asr.hmm.train_mono import MonoConfig, align_all, load_utterances
@@ -32,6 +34,9 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("ali_dir", type=Path, help="output dir")
     parser.add_argument("--beam", type=float, default=10.0)
     parser.add_argument("--retry-beam", type=float, default=40.0)
+    parser.add_argument("--num-threads", type=int, default=1,
+                        help="torch threads (more than 1 is slower on these small matrices "
+                             "when other jobs share the cores)")
     parser.add_argument("--max-failed-fraction", type=float, default=0.1,
                         help="fail when more utterances than this fraction cannot be aligned")
     return parser
@@ -40,6 +45,7 @@ def get_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     args = get_parser().parse_args(argv)
     setup_logging(args.ali_dir / "log" / "align.log")
+    torch.set_num_threads(args.num_threads)
     try:
         model, options = load_model_dir(args.model_dir)
         lang = load_lang(args.lang_dir)

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import torch
+
 from asr.hmm.align import write_alignments
 from asr.hmm.feats import FeatureOptions
 from asr.hmm.model_dir import write_model_dir
@@ -49,12 +51,16 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--norm-vars", type=_bool, default=False, help="CMVN variance normalization")
     parser.add_argument("--delta-order", type=int, default=2)
     parser.add_argument("--seed", type=int, default=d.seed)
+    parser.add_argument("--num-threads", type=int, default=1,
+                        help="torch threads (more than 1 is slower on these small matrices "
+                             "when other jobs share the cores)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> None:
     args = get_parser().parse_args(argv)
     setup_logging(args.exp_dir / "log" / "train.log")
+    torch.set_num_threads(args.num_threads)
     logging.info("train_mono %s", " ".join(sys.argv[1:] if argv is None else argv))
     start = time.time()
     try:

@@ -11,8 +11,10 @@
 #   3  lang dir (local/dict, CMUdict pronunciations) and a word-loop grammar
 #   4  monophone GMM-HMM on train; decoded on test and test_cd
 #   5  triphone GMM-HMM (tri1) on train_all from the monophone alignments; decoded
+#   6  hybrid TDNN (fbank, cross-entropy on the monophone alignments of train_all,
+#      selected by dev_all frame accuracy) through the same graph; decoded
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
-# Stages still to come (see the open issues): DNN, end-to-end, quantization, benchmarks.
+# Stages still to come (see the open issues): end-to-end, quantization, benchmarks.
 set -euo pipefail
 
 stage=0
@@ -85,6 +87,22 @@ if [ $stage -le 5 ] && [ $stop_stage -ge 5 ]; then
   for x in $test_sets; do
     [ -f exp/tri1/decode_$x/wer ] && continue
     steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/tri1 data/mfcc/$x exp/tri1/decode_$x
+  done
+fi
+
+if [ $stage -le 6 ] && [ $stop_stage -ge 6 ]; then
+  log "Stage 6: hybrid TDNN on monophone alignments: train, graph, decode"
+  [ -f exp/mono_ali/pdf_ali.scp ] || \
+    steps/align.sh --cmd "$train_cmd" data/mfcc/train_all data/lang exp/mono exp/mono_ali
+  [ -f exp/mono_ali_dev_all/pdf_ali.scp ] || \
+    steps/align.sh --cmd "$train_cmd" data/mfcc/dev_all data/lang exp/mono exp/mono_ali_dev_all
+  [ -f exp/dnn/final.pt ] || steps/train_dnn.sh --cmd "$train_cmd" --num-epochs 12 --hidden-dim 192 \
+    --batch-frames 3000 --time-masks 1 data/fbank/train_all data/fbank/dev_all data/lang \
+    exp/mono_ali exp/mono_ali_dev_all exp/dnn
+  [ -f exp/dnn/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/dnn exp/dnn/graph
+  for x in $test_sets; do
+    [ -f exp/dnn/decode_$x/wer ] && continue
+    steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/dnn data/fbank/$x exp/dnn/decode_$x
   done
 fi
 

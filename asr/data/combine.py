@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from asr.data.fix import fix_data_dir
-from asr.data.ops import RECO_TABLES, SPK_TABLES, TABLES, Tables, read_tables, warn_not_carried, write_tables
-from asr.utils.fileio import atomic_write
+from asr.data.ops import (RECO_TABLES, SPK_TABLES, TABLES, Tables, carry_feature_config, read_tables,
+                          warn_not_carried, write_tables)
 
 __all__ = ["combine_data_dirs"]
 
@@ -80,19 +80,9 @@ def combine_data_dirs(dest: str | os.PathLike, srcs: list[str | os.PathLike], sk
     for src in srcs:
         warn_not_carried(src)
     write_tables(dest, merged)
-    _carry_feature_config(dest, srcs, has_feats="feats.scp" in merged)
+    carry_feature_config(dest, srcs, has_feats="feats.scp" in merged)
     if skip_fix:
         return len(merged["utt2spk"])
     kept, _ = fix_data_dir(dest, backup=False)
     return kept
 
-
-def _carry_feature_config(dest: str | os.PathLike, srcs: list[str | os.PathLike], has_feats: bool) -> None:
-    paths = [Path(s, "conf", "feats.yaml") for s in srcs]
-    configs = {p.read_bytes() if p.is_file() else None for p in paths}
-    if len(configs) != 1 or None in configs:
-        if has_feats:
-            logger.warning("conf/feats.yaml not carried: the sources' feature configs differ or are missing")
-        return
-    with atomic_write(Path(dest, "conf", "feats.yaml"), "wb") as f:
-        f.write(configs.pop())

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from asr.data.datadir import utt2spk_to_spk2utt
-from asr.utils.fileio import read_table, write_table
+from asr.utils.fileio import atomic_write, read_table, write_table
 
 __all__ = [
     "UTT_TABLES", "SPK_TABLES", "RECO_TABLES", "TABLES", "FIELD_COUNTS", "Tables",
@@ -113,3 +113,16 @@ def warn_not_carried(src: str | os.PathLike, names: list[str] | tuple[str, ...] 
     dropped = [n for n in names if (d / n).is_file()] + others
     if dropped:
         logger.warning("%s: not carried over: %s", d, " ".join(dropped))
+
+
+def carry_feature_config(dest: str | os.PathLike, srcs: list[str | os.PathLike], has_feats: bool) -> None:
+    """Copy ``conf/feats.yaml`` (the config ``feats.scp`` was computed with) to ``dest`` when
+    every source has the same one; warn when ``dest`` has features but no config can be carried."""
+    paths = [Path(s, "conf", "feats.yaml") for s in srcs]
+    configs = {p.read_bytes() if p.is_file() else None for p in paths}
+    if len(configs) != 1 or None in configs:
+        if has_feats:
+            logger.warning("conf/feats.yaml not carried: the sources' feature configs differ or are missing")
+        return
+    with atomic_write(Path(dest, "conf", "feats.yaml"), "wb") as f:
+        f.write(configs.pop())

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from asr.data.datadir import sort_key, utt2spk_to_spk2utt
-from asr.data.ops import Tables, read_tables, restrict, warn_not_carried, write_tables
+from asr.data.ops import Tables, carry_feature_config, read_tables, restrict, warn_not_carried, write_tables
 from asr.utils.fileio import read_lines
 
 __all__ = ["select_utterances", "subset_data_dir", "read_id_list"]
@@ -87,4 +87,5 @@ def subset_data_dir(src: str | os.PathLike, dest: str | os.PathLike, utts: set[s
         raise ValueError("the subset would be empty")
     warn_not_carried(src)
     write_tables(dest, restrict(tables, utts))
+    carry_feature_config(dest, [src], has_feats="feats.scp" in tables)
     return len(utts)

@@ -7,6 +7,7 @@
 #   2  features: MFCC and fbank with CMVN stats, in data/mfcc/<set> and data/fbank/<set>
 #   3  lang dir (local/dict, CMUdict pronunciations) and a word-loop grammar
 #   4  monophone GMM-HMM: train, graph, decode test_yesno
+#   5  hybrid TDNN on the monophone alignments (dev: the last 6 training recordings)
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
 set -euo pipefail
 
@@ -61,6 +62,21 @@ if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
   [ -f exp/mono/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/mono exp/mono/graph
   [ -f exp/mono/decode_test_yesno/wer ] || \
     steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/mono data/mfcc/test_yesno exp/mono/decode_test_yesno
+fi
+
+if [ $stage -le 5 ] && [ $stop_stage -ge 5 ]; then
+  log "Stage 5: hybrid TDNN: align, train, graph, decode test_yesno"
+  [ -f exp/mono_ali/pdf_ali.scp ] || \
+    steps/align.sh --cmd "$train_cmd" data/mfcc/train_yesno data/lang exp/mono exp/mono_ali
+  if [ ! -f exp/dnn/final.pt ]; then
+    utils/subset_data_dir.sh --first data/fbank/train_yesno 25 data/fbank/train_yesno_tr
+    utils/subset_data_dir.sh --last data/fbank/train_yesno 6 data/fbank/train_yesno_cv
+    steps/train_dnn.sh --cmd "$train_cmd" --batch-frames 1000 --num-epochs 10 \
+      data/fbank/train_yesno_tr data/fbank/train_yesno_cv data/lang exp/mono_ali exp/mono_ali exp/dnn
+  fi
+  [ -f exp/dnn/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/dnn exp/dnn/graph
+  [ -f exp/dnn/decode_test_yesno/wer ] || \
+    steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/dnn data/fbank/test_yesno exp/dnn/decode_test_yesno
 fi
 
 if [ $stage -le 20 ] && [ $stop_stage -ge 20 ]; then

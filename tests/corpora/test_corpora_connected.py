@@ -53,7 +53,7 @@ def test_valid_and_grouped_by_speaker(built, fsdd_test_dir):
     assert sorted(used) == sorted(src.utt2spk)  # every test recording exactly once
     for utt, group in sources.items():
         assert 2 <= len(group) <= 7
-        assert {src.utt2spk[s] for s in group} == {cd.utt2spk[utt]}
+        assert {src.utt2spk[s] + "_cd" for s in group} == {cd.utt2spk[utt]}
         assert utt.startswith(cd.utt2spk[utt] + "_")
         assert cd.text[utt].split() == [src.text[s] for s in group]
         assert Path(cd.wav_scp[utt]) == built.resolve() / "wav" / f"{utt}.wav"

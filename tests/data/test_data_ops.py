@@ -293,3 +293,10 @@ def test_combine_skips_cmvn_and_carries_a_shared_feature_config(tiny_data_dir, t
     (b / "conf" / "feats.yaml").write_text("feature_type: mfcc\n")
     combine_data_dirs(tmp_path / "all2", [a, b])
     assert not (tmp_path / "all2" / "conf" / "feats.yaml").exists()
+
+
+def test_subset_carries_the_feature_config(tiny_data_dir, tmp_path):
+    (tiny_data_dir / "conf").mkdir()
+    (tiny_data_dir / "conf" / "feats.yaml").write_text("feature_type: fbank\n")
+    subset_data_dir(tiny_data_dir, tmp_path / "sub", utts={"spkA_u1"})
+    assert (tmp_path / "sub" / "conf" / "feats.yaml").read_text() == "feature_type: fbank\n"

@@ -1,4 +1,4 @@
-"""Decode one job's share of a data dir with a GMM-HMM model and its graph (Kaldi
+"""Decode one job's share of a data dir with a GMM-HMM or DNN-HMM model and its graph (Kaldi
 gmm-latgen-faster): writes ``utt word...`` lines (Kaldi text) to <hyp-out>.
 
 e.g.: python -m asr.bin.decode --job 1 --num-jobs 2 exp/mono/graph exp/mono data/mfcc/test \\
@@ -14,10 +14,12 @@ import time
 from pathlib import Path
 
 import kaldifst
+import torch
 import yaml
 
 from asr.data.datadir import load_data_dir
 from asr.decode.hybrid import HybridDecoder
+from asr.dnn.model_dir import is_dnn_model_dir, load_dnn_model_dir
 from asr.features.archive import job_utterances
 from asr.hmm.feats import iter_features
 from asr.hmm.model_dir import load_model_dir
@@ -32,7 +34,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("graph_dir", type=Path, help="graph dir (HCLG.fst, words.txt)")
-    parser.add_argument("model_dir", type=Path, help="model dir (final.mdl, hmm.yaml)")
+    parser.add_argument("model_dir", type=Path, help="model dir (final.mdl, hmm.yaml; a DNN dir also final.pt)")
     parser.add_argument("data_dir", type=Path, help="data dir with feats.scp and cmvn.scp")
     parser.add_argument("hyp_out", type=Path, help="output hypotheses (Kaldi text)")
     parser.add_argument("--job", type=int, default=1, help="this job (1-based)")
@@ -49,7 +51,11 @@ def main(argv: list[str] | None = None) -> None:
     start = time.time()
     frames = partial = 0
     try:
-        model, options = load_model_dir(args.model_dir)
+        if is_dnn_model_dir(args.model_dir):
+            torch.set_num_threads(1)  # one core per job, like the GMM path
+            model, options = load_dnn_model_dir(args.model_dir)
+        else:
+            model, options = load_model_dir(args.model_dir)
         with open(args.graph_dir / "graph.yaml", encoding="utf-8") as f:
             num_tids = (yaml.safe_load(f) or {}).get("num_tids")
         if num_tids != model.trans.num_tids:

@@ -13,8 +13,10 @@
 #   5  triphone GMM-HMM (tri1) on train_all from the monophone alignments; decoded
 #   6  hybrid TDNN (fbank, cross-entropy on the monophone alignments of train_all,
 #      selected by dev_all frame accuracy) through the same graph; decoded
+#   7  conformer CTC (word units) on train_all, selected on dev_all; decoded with
+#      CTC greedy search and prefix beam search
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
-# Stages still to come (see the open issues): end-to-end, quantization, benchmarks.
+# Stages still to come (see the open issues): quantization, benchmarks.
 set -euo pipefail
 
 stage=0
@@ -81,6 +83,7 @@ if [ $stage -le 5 ] && [ $stop_stage -ge 5 ]; then
   log "Stage 5: triphone GMM-HMM (tri1) on train_all: align, train, graph, decode"
   if [ ! -f exp/tri1/final.mdl ]; then
     steps/align.sh --cmd "$train_cmd" data/mfcc/train_all data/lang exp/mono exp/mono_ali
+    steps/get_ctm.sh data/mfcc/train_all data/lang exp/mono_ali   # time marks + alignment plot
     steps/train_deltas.sh --cmd "$train_cmd" 500 2000 data/mfcc/train_all data/lang exp/mono_ali exp/tri1
   fi
   [ -f exp/tri1/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/tri1 exp/tri1/graph
@@ -103,6 +106,22 @@ if [ $stage -le 6 ] && [ $stop_stage -ge 6 ]; then
   for x in $test_sets; do
     [ -f exp/dnn/decode_$x/wer ] && continue
     steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/dnn data/fbank/$x exp/dnn/decode_$x
+  done
+fi
+
+if [ $stage -le 7 ] && [ $stop_stage -ge 7 ]; then
+  log "Stage 7: conformer CTC on train_all: train, decode"
+  if [ ! -f exp/conformer_ctc/final.pt ]; then
+    start=$(date +%s)
+    steps/train_e2e.sh --config conf/train/conformer_ctc_fsdd.yaml \
+      data/fbank/train_all data/fbank/dev_all exp/conformer_ctc
+    log "conformer_ctc trained in $(( $(date +%s) - start )) s"
+  fi
+  for x in $test_sets; do
+    for m in ctc_greedy ctc_prefix_beam; do
+      [ -f exp/conformer_ctc/decode_$x.$m/wer ] && continue
+      steps/decode.sh --nj $nj --decoding-method $m exp/conformer_ctc data/fbank/$x exp/conformer_ctc/decode_$x.$m
+    done
   done
 fi
 

@@ -11,6 +11,7 @@ graph_dir=          # default: <model-dir>/graph
 beam=13.0
 lattice_beam=6.0
 acwt=0.1            # acoustic scale (hybrid models)
+write_ali=true      # hybrid models: best paths' transition ids in ali.scp (steps/get_ctm.sh)
 # end-to-end model dirs (config.yaml + final.pt) go to steps/decode_e2e.sh with these:
 decoding_method=ctc_prefix_beam   # ctc_greedy|ctc_prefix_beam|attention_rescoring|wfst
 beam_size=10        # prefix beam width / n-best size
@@ -32,6 +33,7 @@ if [ $# -ne 3 ]; then
   echo "  --beam <b>               # default: $beam"
   echo "  --lattice-beam <b>       # default: $lattice_beam"
   echo "  --acwt <s>               # acoustic scale, hybrid models (default: $acwt)"
+  echo "  --write-ali (true|false) # best-path alignments, hybrid models (default: $write_ali)"
   echo "  end-to-end model dirs (see steps/decode_e2e.sh; --beam is the wfst search beam):"
   echo "  --decoding-method <m>    # ctc_greedy|ctc_prefix_beam|attention_rescoring|wfst (default: $decoding_method)"
   echo "  --beam-size <n>          # default: $beam_size"
@@ -56,7 +58,7 @@ for f in $model/final.mdl $model/hmm.yaml $graph/HCLG.fst $graph/words.txt $data
 done
 
 mkdir -p $dir/log || exit 1
-rm -f $dir/hyp $dir/wer
+rm -f $dir/hyp $dir/wer $dir/ali.scp $dir/ali.[0-9]*.{ark,scp}
 
 if [ ! -f $data/feats.scp ]; then
   [ ! -f $model/feats.yaml ] && echo "$0: $data has no feats.scp and $model no feats.yaml" >&2 && exit 1
@@ -76,11 +78,14 @@ num_utts=$(wc -l < $data/utt2spk)
 
 $cmd JOB=1:$nj $dir/log/decode.JOB.log \
   python -m asr.bin.decode --job JOB --num-jobs $nj --beam $beam --lattice-beam $lattice_beam \
-    --acwt $acwt $graph $model $feats_data $dir/hyp.JOB \
+    --acwt $acwt $($write_ali && echo --ali-out $dir/ali.JOB) $graph $model $feats_data $dir/hyp.JOB \
   || { echo "$0: decoding failed; see $dir/log/decode.*.log" >&2; exit 1; }
 
 for n in $(seq $nj); do cat $dir/hyp.$n; done | LC_ALL=C sort > $dir/hyp.tmp && mv $dir/hyp.tmp $dir/hyp \
   && rm -f $dir/hyp.[0-9]* || exit 1
+if $write_ali; then
+  cat $dir/ali.[0-9]*.scp | LC_ALL=C sort > $dir/ali.scp && rm -f $dir/ali.[0-9]*.scp || exit 1
+fi
 grep -h "real-time factor" $dir/log/decode.*.log | sed 's/.*decoded/decoded/' >&2
 
 if [ -f $data/text ]; then

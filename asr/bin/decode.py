@@ -1,5 +1,6 @@
 """Decode one job's share of a data dir with a GMM-HMM or DNN-HMM model and its graph (Kaldi
-gmm-latgen-faster): writes ``utt word...`` lines (Kaldi text) to <hyp-out>.
+gmm-latgen-faster): writes ``utt word...`` lines (Kaldi text) to <hyp-out>, and with
+--ali-out the best paths' transition ids to <ali-out>.{ark,scp} (for steps/get_ctm.sh).
 
 e.g.: python -m asr.bin.decode --job 1 --num-jobs 2 exp/mono/graph exp/mono data/mfcc/test \\
           exp/mono/decode_test/hyp.1
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 
 import kaldifst
+import numpy as np
 import torch
 import yaml
 
@@ -21,6 +23,7 @@ from asr.data.datadir import load_data_dir
 from asr.decode.hybrid import HybridDecoder
 from asr.dnn.model_dir import is_dnn_model_dir, load_dnn_model_dir
 from asr.features.archive import job_utterances
+from asr.hmm.align import write_alignments
 from asr.hmm.feats import iter_features
 from asr.hmm.model_dir import load_model_dir
 from asr.lang.symbols import SymbolTable
@@ -42,6 +45,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--beam", type=float, default=13.0)
     parser.add_argument("--lattice-beam", type=float, default=6.0)
     parser.add_argument("--acwt", type=float, default=0.1, help="acoustic scale")
+    parser.add_argument("--ali-out", type=Path, default=None,
+                        help="also write the best paths' transition ids to <ali-out>.{ark,scp}")
     return parser
 
 
@@ -50,6 +55,7 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging()
     start = time.time()
     frames = partial = 0
+    alis = {}
     try:
         if is_dnn_model_dir(args.model_dir):
             torch.set_num_threads(1)  # one core per job, like the GMM path
@@ -79,7 +85,10 @@ def main(argv: list[str] | None = None) -> None:
                     logging.warning("utterance %s: no final state reached; using the best "
                                     "partial path", utt)
                 frames += len(feats)
+                alis[utt] = np.array(result.tids, dtype=np.int32)
                 out.write(" ".join([utt] + words.symbols(result.words)) + "\n")
+        if args.ali_out is not None:
+            write_alignments(alis, f"{args.ali_out}.ark", f"{args.ali_out}.scp")
     except (OSError, ValueError) as e:
         print(f"decode: {e}", file=sys.stderr)
         sys.exit(1)

@@ -8,6 +8,7 @@
 #   3  lang dir (local/dict, CMUdict pronunciations) and a word-loop grammar
 #   4  monophone GMM-HMM: train, graph, decode test_yesno
 #   5  hybrid TDNN on the monophone alignments (dev: the last 6 training recordings)
+#   6  conformer CTC (word units; untuned, train_yesno doubles as dev); greedy decoding
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
 set -euo pipefail
 
@@ -62,6 +63,8 @@ if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
   [ -f exp/mono/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/mono exp/mono/graph
   [ -f exp/mono/decode_test_yesno/wer ] || \
     steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/mono data/mfcc/test_yesno exp/mono/decode_test_yesno
+  # word and phone time marks (ctm, phone.ctm) and a plot of one alignment
+  steps/get_ctm.sh data/mfcc/test_yesno data/lang_test exp/mono/decode_test_yesno
 fi
 
 if [ $stage -le 5 ] && [ $stop_stage -ge 5 ]; then
@@ -77,6 +80,14 @@ if [ $stage -le 5 ] && [ $stop_stage -ge 5 ]; then
   [ -f exp/dnn/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/dnn exp/dnn/graph
   [ -f exp/dnn/decode_test_yesno/wer ] || \
     steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/dnn data/fbank/test_yesno exp/dnn/decode_test_yesno
+fi
+
+if [ $stage -le 6 ] && [ $stop_stage -ge 6 ]; then
+  log "Stage 6: conformer CTC: train, decode test_yesno"
+  [ -f exp/conformer_ctc/final.pt ] || steps/train_e2e.sh --config conf/conformer_ctc_yesno.yaml \
+    data/fbank/train_yesno data/fbank/train_yesno exp/conformer_ctc
+  [ -f exp/conformer_ctc/decode_test_yesno/wer ] || steps/decode.sh --nj 1 --decoding-method ctc_greedy \
+    exp/conformer_ctc data/fbank/test_yesno exp/conformer_ctc/decode_test_yesno
 fi
 
 if [ $stage -le 20 ] && [ $stop_stage -ge 20 ]; then

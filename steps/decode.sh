@@ -42,7 +42,7 @@ if [ $# -ne 3 ]; then
   exit 1
 fi >&2
 
-if [ -f $1/config.yaml ] && [ -f $1/final.pt ] && [ ! -f $1/final.mdl ]; then
+if [ -f $1/config.yaml ] && [ ! -f $1/final.mdl ]; then   # end-to-end model dir
   exec steps/decode_e2e.sh --nj $nj --cmd "$cmd" --graph-dir "$graph_dir" --beam $beam \
     --decoding-method $decoding_method --beam-size $beam_size --ctc-weight $ctc_weight \
     --batch-size $batch_size "$@"

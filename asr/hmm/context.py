@@ -15,7 +15,6 @@ real (center) phone and every window of any graph has transition ids.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,7 +153,7 @@ class TreeTransitionModel(TransitionModel):
         self.ctx = ctx
         self.phone_pdfs = {}
         self.phone_tstates = {}
-        tid_phone, tid_state, tid_dest, tid_pdf, tid_tstate, init = [0], [0], [0], [-1], [-1], [0.0]
+        tables = self._new_tables()
         self.tstate_tids: list[np.ndarray] = []
         self.tstate_tuples: list[tuple[int, int, int]] = []
         self._tstate_of: dict[tuple[int, int, int], int] = {}
@@ -165,29 +164,11 @@ class TreeTransitionModel(TransitionModel):
             self.phone_tstates[phone] = []
             for s, state in enumerate(entry.states[:-1]):
                 for pdf in ctx.reachable_pdfs(phone, state.pdf_class):
-                    ts = len(self.tstate_tids)
+                    ts = self._add_tstate(tables, phone, s, state.transitions, pdf)
                     self.phone_tstates[phone].append(ts)
                     self.tstate_tuples.append((phone, s, pdf))
                     self._tstate_of[(phone, s, pdf)] = ts
-                    first = len(tid_phone)
-                    for dest, prob in state.transitions:
-                        tid_phone.append(phone)
-                        tid_state.append(s)
-                        tid_dest.append(dest)
-                        tid_pdf.append(pdf)
-                        tid_tstate.append(ts)
-                        init.append(math.log(prob))
-                    self.tstate_tids.append(np.arange(first, len(tid_phone)))
-        self.tid_phone = np.array(tid_phone, dtype=np.int64)
-        self.tid_state = np.array(tid_state, dtype=np.int64)
-        self.tid_dest = np.array(tid_dest, dtype=np.int64)
-        self.tid_pdf = np.array(tid_pdf, dtype=np.int64)
-        self.tid_tstate = np.array(tid_tstate, dtype=np.int64)
-        self.tid_self_loop = (self.tid_state == self.tid_dest) & (np.arange(len(tid_phone)) > 0)
-        self.log_probs = np.array(init) if log_probs is None else np.asarray(log_probs, float)
-        if self.log_probs.shape != (len(tid_phone),):
-            raise ValueError(f"log_probs has shape {self.log_probs.shape}, expected "
-                             f"({len(tid_phone)},)")
+        self._set_tables(tables, log_probs)
 
     @property
     def num_pdfs(self) -> int:

@@ -38,7 +38,7 @@ class TransitionModel:
                  log_probs: np.ndarray | None = None) -> None:
         self.topo = topo
         self.phone_pdfs = {int(p): list(map(int, v)) for p, v in phone_pdfs.items()}
-        tid_phone, tid_state, tid_dest, tid_pdf, tid_tstate, init = [0], [0], [0], [-1], [-1], [0.0]
+        tables = self._new_tables()
         self.tstate_tids: list[np.ndarray] = []
         self.phone_tstates: dict[int, list[int]] = {}
         for phone in sorted(self.phone_pdfs):
@@ -47,29 +47,39 @@ class TransitionModel:
             if len(pdfs) != entry.num_pdf_classes:
                 raise ValueError(f"phone {phone}: {len(pdfs)} pdfs for "
                                  f"{entry.num_pdf_classes} pdf classes")
-            self.phone_tstates[phone] = []
-            for s, state in enumerate(entry.states[:-1]):
-                ts = len(self.tstate_tids)
-                self.phone_tstates[phone].append(ts)
-                first = len(tid_phone)
-                for dest, prob in state.transitions:
-                    tid_phone.append(phone)
-                    tid_state.append(s)
-                    tid_dest.append(dest)
-                    tid_pdf.append(pdfs[state.pdf_class])
-                    tid_tstate.append(ts)
-                    init.append(math.log(prob))
-                self.tstate_tids.append(np.arange(first, len(tid_phone)))
-        self.tid_phone = np.array(tid_phone, dtype=np.int64)
-        self.tid_state = np.array(tid_state, dtype=np.int64)
-        self.tid_dest = np.array(tid_dest, dtype=np.int64)
-        self.tid_pdf = np.array(tid_pdf, dtype=np.int64)
-        self.tid_tstate = np.array(tid_tstate, dtype=np.int64)
-        self.tid_self_loop = (self.tid_state == self.tid_dest) & (np.arange(len(tid_phone)) > 0)
-        self.log_probs = np.array(init) if log_probs is None else np.asarray(log_probs, float)
-        if self.log_probs.shape != (len(tid_phone),):
-            raise ValueError(f"log_probs has shape {self.log_probs.shape}, expected "
-                             f"({len(tid_phone)},)")
+            self.phone_tstates[phone] = [
+                self._add_tstate(tables, phone, s, state.transitions, pdfs[state.pdf_class])
+                for s, state in enumerate(entry.states[:-1])
+            ]
+        self._set_tables(tables, log_probs)
+
+    _COLUMNS = ("phone", "state", "dest", "pdf", "tstate")
+
+    @classmethod
+    def _new_tables(cls) -> dict[str, list]:
+        """Per-transition-id columns; row 0 stands for transition id 0 (epsilon)."""
+        return {"phone": [0], "state": [0], "dest": [0], "pdf": [-1], "tstate": [-1], "init": [0.0]}
+
+    def _add_tstate(self, tables: dict[str, list], phone: int, state: int,
+                    transitions: list[tuple[int, float]], pdf: int) -> int:
+        """Add a transition state and a transition id per arc; returns the state's index."""
+        ts = len(self.tstate_tids)
+        first = len(tables["phone"])
+        for dest, prob in transitions:
+            for name, value in zip(self._COLUMNS, (phone, state, dest, pdf, ts)):
+                tables[name].append(value)
+            tables["init"].append(math.log(prob))
+        self.tstate_tids.append(np.arange(first, len(tables["phone"])))
+        return ts
+
+    def _set_tables(self, tables: dict[str, list], log_probs: np.ndarray | None) -> None:
+        for name in self._COLUMNS:
+            setattr(self, f"tid_{name}", np.array(tables[name], dtype=np.int64))
+        num = len(tables["phone"])
+        self.tid_self_loop = (self.tid_state == self.tid_dest) & (np.arange(num) > 0)
+        self.log_probs = np.array(tables["init"]) if log_probs is None else np.asarray(log_probs, float)
+        if self.log_probs.shape != (num,):
+            raise ValueError(f"log_probs has shape {self.log_probs.shape}, expected ({num},)")
 
     @property
     def num_tids(self) -> int:

@@ -3,8 +3,8 @@
 # utterance, speaker (and, with segments, recording) ids get the prefix sp<factor>-; segment
 # times are divided by the factor; utt2uniq maps new ids to old; wav.scp entries become
 # pipes through "python -m asr.bin.apply_speed" (no sox needed; like sox's speed: duration
-# / factor, pitch * factor). Features, durations and CMVN are not carried. The result is
-# validated.
+# / factor, pitch * factor), which feature extraction recognises and resamples in its own
+# process. Features, durations and CMVN are not carried. The result is validated.
 
 echo "$0 $*" >&2
 

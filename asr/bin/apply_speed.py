@@ -2,6 +2,7 @@
 
 Used in the pipes of speed-perturbed data dirs (see ``utils/perturb_data_dir_speed.sh``);
 like sox's ``speed``: same sample rate, duration / factor, pitch * factor, 16-bit PCM.
+This package's own readers do the same in-process (``asr.data.audio.read_audio_entry``).
 
 e.g.: python -m asr.bin.apply_speed --factor 0.9 /data/a.wav > a_sp0.9.wav
 """
@@ -12,11 +13,10 @@ import argparse
 import io
 import sys
 
-import numpy as np
 import soundfile
 
 from asr.data.audio import AudioError, read_audio_entry
-from asr.data.perturb import speed_perturb
+from asr.data.perturb import speed_perturb_pcm16
 
 __all__ = ["get_parser", "main"]
 
@@ -33,12 +33,12 @@ def main(argv: list[str] | None = None) -> None:
     args = get_parser().parse_args(argv)
     try:
         samples, rate = read_audio_entry(args.entry)
-        out = speed_perturb(samples, args.factor)
+        out = speed_perturb_pcm16(samples, args.factor)
     except (AudioError, ValueError) as e:
         print(f"apply_speed: {e}", file=sys.stderr)
         sys.exit(1)
     buffer = io.BytesIO()
-    soundfile.write(buffer, np.clip(out, -1.0, 1.0), rate, format="WAV", subtype="PCM_16")
+    soundfile.write(buffer, out, rate, format="WAV", subtype="PCM_16")
     sys.stdout.buffer.write(buffer.getvalue())
     sys.stdout.buffer.flush()
 

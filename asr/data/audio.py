@@ -14,6 +14,7 @@ import numpy as np
 import soundfile
 
 from asr.data.datadir import DataDir
+from asr.data.perturb import parse_speed_pipe, speed_perturb_pcm16
 from asr.data.pipes import is_pipe, run_pipe
 
 __all__ = ["AudioError", "AudioReader", "read_audio_entry"]
@@ -53,12 +54,23 @@ def _check_wav_not_truncated(path: Path) -> None:
 def read_audio_entry(entry: str) -> tuple[np.ndarray, int]:
     """Read a ``wav.scp`` value (a path or a pipe ending in ``|``).
 
+    A speed-perturbing pipe (see :func:`asr.data.perturb.parse_speed_pipe`) is not run: its
+    inner entry is read and resampled here, giving the samples the pipe would write.
+
     Returns:
         (np.ndarray, int): samples ``(num_samples, num_channels)`` float32 in [-1, 1], rate.
 
     Raises:
         AudioError: missing, unreadable, truncated or empty audio.
     """
+    speed = parse_speed_pipe(entry) if is_pipe(entry) else None
+    if speed is not None:
+        inner, factor = speed
+        try:
+            samples, rate = read_audio_entry(inner)
+            return speed_perturb_pcm16(samples, factor).astype(np.float32) / 32768, rate
+        except ValueError as e:  # an AudioError from the inner entry, or a bad factor
+            raise AudioError(f"speed pipe {entry!r}: {e}") from None
     try:
         if is_pipe(entry):
             data = run_pipe(entry)

@@ -3,7 +3,9 @@
 The audio is resampled so that it plays ``factor`` times faster at the same sample rate:
 duration divided by ``factor``, every frequency multiplied by it. A perturbed data dir's
 ``wav.scp`` entries are pipes through ``python -m asr.bin.apply_speed``, so nothing but
-this package (no sox, no shell) is needed to read them.
+this package (no sox, no shell) is needed to read them; :func:`asr.data.audio.read_audio_entry`
+recognises them (and Kaldi's ``sox ... speed F`` pipes) and resamples in its own process
+instead of starting one per utterance.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import shlex
 import sys
 from fractions import Fraction
@@ -19,14 +22,17 @@ import numpy as np
 
 from asr.data.copy_dir import check_written, map_ids
 from asr.data.ops import read_tables, warn_not_carried, write_tables
+from asr.data.pipes import parse_pipe
 
-__all__ = ["speed_perturb", "resample_poly", "speed_pipe", "perturb_data_dir_speed"]
+__all__ = ["speed_perturb", "speed_perturb_pcm16", "resample_poly", "speed_pipe", "parse_speed_pipe",
+           "perturb_data_dir_speed"]
 
 logger = logging.getLogger(__name__)
 
 # durations, features and CMVN of the original audio would be wrong for the perturbed one
 _NOT_CARRIED = ("feats.scp", "vad.scp", "cmvn.scp", "utt2num_frames", "utt2dur", "reco2dur",
                 "reco2file_and_channel")
+_CHUNK = 8192  # resample_poly's outputs per step: bounds the memory of the gathered windows
 
 
 def resample_poly(x: np.ndarray, up: int, down: int, half_width: int = 10, beta: float = 5.0) -> np.ndarray:
@@ -48,20 +54,28 @@ def resample_poly(x: np.ndarray, up: int, down: int, half_width: int = 10, beta:
     g = math.gcd(up, down)
     up, down = up // g, down // g
     x = np.asarray(x, dtype=np.float64)
+    if up == down:
+        return x.astype(np.float32)
     half = half_width * max(up, down)
     taps = np.arange(-half, half + 1)
     h = np.sinc(taps / max(up, down)) * np.kaiser(2 * half + 1, beta)
     h *= up / h.sum()
+    # y[n] = sum_k h[k] * xup[n*down + half - k], where xup holds x[i] at i*up, zeros elsewhere:
+    # with pos = n*down + half, only k = pos % up + j*up count, and they read x[pos // up - j].
+    width = -(-h.size // up)
+    phases = np.zeros(width * up)
+    phases[:h.size] = h
+    phases = phases.reshape(width, up).T[:, ::-1]  # phases[p, width-1-j] = h[p + j*up]
     n_out = -(-x.shape[0] * up // down)
-    # y[n] = sum_k h[k] * xup[n*down + half - k], where xup holds x[i] at i*up, zeros elsewhere
     pos = np.arange(n_out, dtype=np.int64) * down + half
-    y = np.zeros((n_out,) + x.shape[1:])
-    for k0 in range(-(-(2 * half + 1) // up)):
-        k = pos % up + k0 * up
-        src = (pos - k) // up
-        ok = (k < h.size) & (src >= 0) & (src < x.shape[0])
-        weights = h[k[ok]]
-        y[ok] += weights.reshape(weights.shape + (1,) * (x.ndim - 1)) * x[src[ok]]
+    last = pos // up
+    pad = (width - 1, max(0, int(last[-1]) + 1 - x.shape[0]))
+    x = np.pad(x, (pad,) + ((0, 0),) * (x.ndim - 1))
+    windows = np.lib.stride_tricks.sliding_window_view(x, width, axis=0)  # i: unpadded x[i-width+1..i]
+    y = np.empty((n_out,) + x.shape[1:])
+    for s in range(0, n_out, _CHUNK):
+        part = slice(s, s + _CHUNK)
+        y[part] = np.einsum("n...w,nw->n...", windows[last[part]], phases[pos[part] % up])
     return y.astype(np.float32)
 
 
@@ -82,9 +96,54 @@ def speed_perturb(samples: np.ndarray, factor: float) -> np.ndarray:
     return resample_poly(samples, up=ratio.denominator, down=ratio.numerator)
 
 
+def speed_perturb_pcm16(samples: np.ndarray, factor: float) -> np.ndarray:
+    """:func:`speed_perturb`, clipped and rounded to 16-bit PCM, as a speed pipe writes it.
+
+    Returns:
+        np.ndarray: int16, about ``num_samples / factor`` samples; ``out / 32768`` is what
+        reading the pipe's WAV output gives.
+    """
+    out = np.rint(speed_perturb(samples, factor).astype(np.float64) * 32768)
+    return np.clip(out, -32768, 32767).astype(np.int16)
+
+
 def speed_pipe(entry: str, factor: str) -> str:
     """The ``wav.scp`` pipe entry that reads ``entry`` (a path or a pipe) at ``factor``."""
     return shlex.join([sys.executable, "-m", "asr.bin.apply_speed", "--factor", factor, entry]) + " |"
+
+
+def parse_speed_pipe(entry: str) -> tuple[str, float] | None:
+    """The inner entry and factor of a speed-perturbing ``wav.scp`` pipe.
+
+    Recognised: what :func:`speed_pipe` writes (any ``python*`` program), and Kaldi's
+    ``sox [-t wav] <path> -t wav - speed F |`` and ``<pipe> | sox -t wav - -t wav - speed F |``
+    (read with :func:`speed_perturb`, which is close to sox's resampler but not identical).
+
+    Returns:
+        (str, float) | None: e.g. ``("a.wav", 0.9)``; None for any other entry.
+    """
+    try:
+        *before, argv = parse_pipe(entry)
+    except ValueError:
+        return None
+    program = os.path.basename(argv[0])
+    if (re.fullmatch(r"python[0-9.]*", program) and not before and len(argv) == 6
+            and argv[1:4] == ["-m", "asr.bin.apply_speed", "--factor"]):
+        factor, inner = argv[4], argv[5]
+    elif program == "sox" and argv[-5:-1] == ["-t", "wav", "-", "speed"]:
+        source, factor = argv[1:-5], argv[-1]
+        if before and source == ["-t", "wav", "-"]:
+            inner = " | ".join(shlex.join(stage) for stage in before) + " |"
+        elif not before and source and source[:-1] in ([], ["-t", "wav"]) and source[-1] != "-":
+            inner = source[-1]
+        else:
+            return None
+    else:
+        return None
+    try:
+        return inner, float(factor)
+    except ValueError:
+        return None
 
 
 def perturb_data_dir_speed(factor: str, src: str | os.PathLike, dest: str | os.PathLike) -> int:

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Train an end-to-end (CTC / attention) model; writes a self-contained model dir:
-# config.yaml (resolved), units.txt (+ bpe.model), cmvn_global.mat, epoch-N.pt,
+# config.yaml (resolved), units.txt (+ bpe.model), cmvn_global.mat (fbank), epoch-N.pt,
 # best-valid.pt, final.pt (average of the last epochs), last.pt (resume state), curves.png,
 # log/train.log. Rerunning resumes from <exp-dir>/last.pt exactly.
+# A model with a wav2vec2/HuBERT front end (conf/model/conformer_wav2vec2.yaml) trains on
+# the data dirs' audio (wav.scp) instead of feats.scp; a frozen front end's weights stay
+# in its checkpoint file, which the model dir refers to by path.
 # --config names the YAML config (model keys, optional train:/units:/cmvn: sections); it is
 # taken here, not sourced as a shell file like other scripts' --config.
 # --speed-perturb true trains on <train-data>_sp: the data plus 0.9x and 1.1x copies
@@ -58,8 +61,12 @@ train=$1
 dev=$2
 dir=$3
 
-for f in "$config" "$train/feats.scp" "$train/text" "$train/conf/feats.yaml" "$dev/feats.scp" "$dev/text"; do
+for f in "$config" "$train/text" "$dev/text"; do
   [ ! -f "$f" ] && echo "$0: no such file $f" >&2 && exit 1
+done
+# features (feats.scp, conf/feats.yaml), or audio for a wav2vec2/HuBERT front end (frontend: in the config)
+for d in "$train" "$dev"; do
+  [ ! -f "$d/feats.scp" ] && [ ! -f "$d/wav.scp" ] && echo "$0: $d has neither feats.scp nor wav.scp" >&2 && exit 1
 done
 
 if [ "$speed_perturb" = true ]; then

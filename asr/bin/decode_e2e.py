@@ -1,7 +1,8 @@
 """Decode one job's share of a data dir with an end-to-end model dir (config.yaml,
 units.txt, final.pt): writes ``utt word...`` lines (Kaldi text) to <hyp-out> and logs the
 real-time factor. Features come from the data dir's feats.scp when they match the
-model's feature config, otherwise from its audio.
+model's feature config, otherwise from its audio; a model with a wav2vec2/HuBERT front
+end reads the audio (wav.scp).
 
 e.g.: python -m asr.bin.decode_e2e --decoding-method attention_rescoring exp/conformer \\
           data/fbank/test exp/conformer/decode_test/hyp.1
@@ -22,7 +23,8 @@ import yaml
 
 from asr.data.datadir import load_data_dir
 from asr.decode.attention_plot import plot_attention
-from asr.decode.e2e import DECODING_METHODS, E2EDecoder, iter_model_features, load_e2e_model_dir
+from asr.decode.e2e import (DECODING_METHODS, E2EDecoder, checkpoint_sha256, iter_model_features,
+                            load_e2e_model_dir)
 from asr.features.archive import job_utterances
 from asr.lang.symbols import SymbolTable
 from asr.utils.fileio import atomic_write
@@ -58,6 +60,11 @@ def _load_graph(graph_dir: Path, model_dir: Path) -> tuple[kaldifst.StdVectorFst
             raise ValueError(f"{graph_dir}: no {name} (run utils/mkgraph_ctc.sh)")
     if (graph_dir / "units.txt").read_bytes() != (model_dir / "units.txt").read_bytes():
         raise ValueError(f"{graph_dir}/units.txt differs from {model_dir}/units.txt: rerun utils/mkgraph_ctc.sh")
+    info = yaml.safe_load((graph_dir / "graph.yaml").read_text()) if (graph_dir / "graph.yaml").is_file() else None
+    digest = (info or {}).get("checkpoint_sha256")
+    if digest is not None and digest != checkpoint_sha256(model_dir / "final.pt"):
+        raise ValueError(f"{graph_dir}/TLG.fst holds the label prior of another {model_dir}/final.pt: "
+                         "rerun utils/mkgraph_ctc.sh")
     graph = kaldifst.StdVectorFst.read(str(graph_dir / "TLG.fst"))
     if graph is None:
         raise ValueError(f"{graph_dir / 'TLG.fst'}: unreadable")
@@ -115,7 +122,7 @@ def main(argv: list[str] | None = None) -> None:
         print(f"decode_e2e: {e}", file=sys.stderr)
         sys.exit(1)
     elapsed = time.time() - start
-    audio = frames * model_dir.features.frame_shift / 1000.0
+    audio = frames / model_dir.frames_per_second
     if decoder.partial:
         logging.warning("%d utterance(s) reached no final graph state; used the best partial path", decoder.partial)
     logging.info("decoded %d utterances (%d frames, %.1f s of audio) with %s in %.1f s on %d thread(s), "

@@ -10,6 +10,7 @@ decodes as its utterances one at a time.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from asr.units import Units
 from asr.units.units import BLANK, SOS_EOS, UNK
 
 __all__ = ["DECODING_METHODS", "E2EModelDir", "load_e2e_model_dir", "spell_words", "graph_units",
-           "iter_model_features", "E2EDecoder"]
+           "iter_model_features", "checkpoint_sha256", "ctc_label_prior", "E2EDecoder"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +51,8 @@ class E2EModelDir:
         path (Path): the dir.
         model (ASRModel): in eval mode, on CPU.
         units (Units): its units (``units.decode(ids)`` gives words).
-        features (FeatureConfig): the features the model was trained on.
+        features (FeatureConfig or None): the features the model was trained on; ``None``
+            for a model whose front end takes waveforms (``model.frontend.takes_waveform``).
         cmvn (np.ndarray or None): ``(2, D + 1)`` global stats, applied with mean and
             variance normalization; ``None`` for ``cmvn: none``.
     """
@@ -58,8 +60,15 @@ class E2EModelDir:
     path: Path
     model: ASRModel
     units: Units
-    features: FeatureConfig
+    features: FeatureConfig | None
     cmvn: np.ndarray | None
+
+    @property
+    def frames_per_second(self) -> float:
+        """Input frames (feature frames, or waveform samples) per second of audio."""
+        if self.features is None:
+            return float(self.model.frontend.sample_rate)
+        return 1000.0 / self.features.frame_shift
 
 
 def load_e2e_model_dir(path: str | os.PathLike, checkpoint: str = "final.pt") -> E2EModelDir:
@@ -69,9 +78,11 @@ def load_e2e_model_dir(path: str | os.PathLike, checkpoint: str = "final.pt") ->
         ValueError: a missing or inconsistent file (named).
     """
     model, units, config = load_model_dir(path, checkpoint)
-    features = dict(config["features"])
-    feature_config = make_feature_config(features.pop("feature_type", None), features,
-                                         f"{path}/config.yaml features")
+    feature_config = None
+    if not model.frontend.takes_waveform:
+        features = dict(config["features"] or {})
+        feature_config = make_feature_config(features.pop("feature_type", None), features,
+                                             f"{path}/config.yaml features")
     return E2EModelDir(Path(path), model, units, feature_config, load_cmvn(path, config))
 
 
@@ -106,7 +117,8 @@ def spell_words(words: SymbolTable, units: Units) -> tuple[list[tuple[int, list[
 
 def iter_model_features(data: DataDir, model_dir: E2EModelDir,
                         utts: Sequence[str]) -> Iterator[tuple[str, np.ndarray]]:
-    """``(utt, (T, D) float32 features)`` with the model's CMVN applied, in ``utts`` order.
+    """``(utt, (T, D) float32 features)`` with the model's CMVN applied, in ``utts`` order;
+    ``(utt, (N,) float32 samples)`` at the front end's rate for a waveform front end.
 
     The data dir's ``feats.scp`` is used when its ``conf/feats.yaml`` equals the model's
     feature config; otherwise features are computed from the audio.
@@ -114,6 +126,10 @@ def iter_model_features(data: DataDir, model_dir: E2EModelDir,
     Raises:
         ValueError: an utterance without features or unreadable audio (named).
     """
+    if model_dir.features is None:
+        reader = AudioReader(data, model_dir.model.frontend.sample_rate)
+        yield from ((u, reader.read(u)) for u in utts)
+        return
     path = Path(data.path)
     conf = path / "conf" / "feats.yaml"
     use_scp = (path / "feats.scp").is_file() and conf.is_file() and load_feature_config(conf) == model_dir.features
@@ -135,6 +151,36 @@ def iter_model_features(data: DataDir, model_dir: E2EModelDir,
         if model_dir.cmvn is not None:
             feats = apply_cmvn(feats, model_dir.cmvn, norm_vars=True)
         yield utt, feats
+
+
+def checkpoint_sha256(path: str | os.PathLike) -> str:
+    """Digest of a checkpoint, which a ``wfst`` graph with its label prior is tied to."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@torch.inference_mode()
+def ctc_label_prior(model_dir: E2EModelDir, data: DataDir, max_utts: int = 1000) -> np.ndarray:
+    """The model's label prior ``P(u)``: its CTC posteriors averaged over the frames of up
+    to ``max_utts`` evenly spaced utterances of ``data`` (the training data, as for Kaldi's
+    ``nnet3-am-adjust-priors``). ``wfst`` graphs divide it out
+    (:func:`asr.graph.ctc_topo.add_label_prior`).
+
+    Returns:
+        np.ndarray: ``(V,)`` float64, sums to 1.
+
+    Raises:
+        ValueError: ``max_utts < 1``, an empty data dir, or an utterance without features (named).
+    """
+    if max_utts < 1 or not data.utt_ids:
+        raise ValueError(f"label prior: need max_utts >= 1 and utterances in {data.path}")
+    utts = data.utt_ids
+    picked = [utts[i] for i in np.linspace(0, len(utts) - 1, min(len(utts), max_utts)).round().astype(int)]
+    total, frames = 0.0, 0
+    for _, feats in iter_model_features(data, model_dir, picked):
+        log_probs, lengths = model_dir.model.ctc_log_probs(torch.from_numpy(feats)[None], torch.tensor([len(feats)]))
+        total = total + log_probs[0, : int(lengths[0])].double().exp().sum(0)
+        frames += int(lengths[0])
+    return (total / frames).numpy()
 
 
 class E2EDecoder:
@@ -174,7 +220,8 @@ class E2EDecoder:
         """Best hypothesis of each utterance.
 
         Args:
-            feats (sequence of np.ndarray): ``(T_b, D)`` features, CMVN applied.
+            feats (sequence of np.ndarray): ``(T_b, D)`` features, CMVN applied (``(N_b,)``
+                samples for a waveform front end).
 
         Returns:
             list[list[int]]: unit ids, or word ids of the graph for ``wfst``.
@@ -182,7 +229,7 @@ class E2EDecoder:
         if not feats:
             return []
         lengths = torch.tensor([len(f) for f in feats])
-        batch = torch.zeros(len(feats), int(lengths.max()), feats[0].shape[1])
+        batch = torch.zeros(len(feats), int(lengths.max()), *feats[0].shape[1:])
         for i, f in enumerate(feats):
             batch[i, : len(f)] = torch.from_numpy(np.asarray(f, dtype=np.float32))
         enc, enc_lengths = self.model.encode(batch, lengths)

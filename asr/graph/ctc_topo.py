@@ -5,16 +5,18 @@ blank. ``kaldi_decoder.DecodableCtc`` scores input label ``i`` with column ``i -
 the log-probability matrix, so T reads unit ``u`` as input label ``u + 1`` (the blank is
 ``1``) and writes ``u`` (the blank writes epsilon). Disambiguation symbols ``#k`` get
 unit-side ids ``V + k`` in L and input labels ``V + k + 1`` in T; they become epsilon
-once ``TLG`` is determinized (Kaldi ``mkgraph.sh``; Eesen's ``TLG``).
+once ``TLG`` is determinized (Kaldi ``mkgraph.sh``; Eesen's ``TLG``). The label prior
+(:func:`add_label_prior`) turns the posteriors the graph scores into pseudo-likelihoods.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import kaldifst
+import numpy as np
 
-__all__ = ["make_ctc_topo", "add_lexicon_disambig", "make_unit_lexicon_fst", "make_tlg"]
+__all__ = ["make_ctc_topo", "add_lexicon_disambig", "make_unit_lexicon_fst", "make_tlg", "add_label_prior"]
 
 
 def make_ctc_topo(unit_ids: Sequence[int], disambig_ids: Sequence[int] = (),
@@ -174,13 +176,49 @@ def make_tlg(unit_ids: Sequence[int], lexicon: kaldifst.StdVectorFst, disambig_i
     tlg = kaldifst.compose(make_ctc_topo(unit_ids, disambig_ids), lg)
     _determinize(tlg, max_states, "T o L o G")
     remove = {d + 1 for d in disambig_ids}
-    for state in kaldifst.StateIterator(tlg):
-        arcs = list(kaldifst.ArcIterator(tlg, state))
-        if any(a.ilabel in remove for a in arcs):
-            tlg.delete_arcs(state, len(arcs))
-            for a in arcs:
-                ilabel = 0 if a.ilabel in remove else a.ilabel
-                tlg.add_arc(state, kaldifst.StdArc(ilabel, a.olabel, a.weight.value, a.nextstate))
+    _map_arcs(tlg, lambda a: kaldifst.StdArc(0 if a.ilabel in remove else a.ilabel, a.olabel,
+                                             a.weight.value, a.nextstate))
     kaldifst.minimize_encoded(tlg)
     kaldifst.arcsort(tlg, sort_type="ilabel")
     return tlg
+
+
+def add_label_prior(tlg: kaldifst.StdVectorFst, prior: np.ndarray, scale: float) -> None:
+    """Make ``TLG`` score CTC posteriors as pseudo-likelihoods ``P(u|x) / P(u)^scale``.
+
+    A CTC posterior already holds the label prior the model learned, blank ~0.9 and each
+    word unit far less; a grammar's word costs on top of it charge every word twice, so
+    the search deletes words whose spike the greedy search keeps. As in hybrid decoding
+    (Kaldi's priors; Eesen's label counts), the prior is divided out: every arc reading
+    unit ``u`` gets ``scale * log P(u)`` added to its cost. Each frame is read by exactly
+    one arc, so that equals subtracting ``scale * log P(u)`` from every frame's scores.
+
+    Args:
+        tlg (kaldifst.StdVectorFst): from :func:`make_tlg` (modified in place).
+        prior (np.ndarray): ``(V,)`` unit probabilities, e.g. the model's mean posterior.
+        scale (float): prior scale, ``0`` for raw posteriors.
+
+    Raises:
+        ValueError: a unit the graph reads has no positive prior.
+    """
+    used = {a.ilabel - 1 for s in kaldifst.StateIterator(tlg) for a in kaldifst.ArcIterator(tlg, s) if a.ilabel}
+    bad = sorted(u for u in used if u >= len(prior) or not prior[u] > 0)
+    if bad:
+        raise ValueError(f"label prior: unit {bad[0]} of the graph has no positive prior "
+                         f"(prior has {len(prior)} entries)")
+    cost = scale * np.log(np.asarray(prior, dtype=np.float64))
+
+    def divided(a: kaldifst.StdArc) -> kaldifst.StdArc:
+        extra = float(cost[a.ilabel - 1]) if a.ilabel else 0.0
+        return kaldifst.StdArc(a.ilabel, a.olabel, a.weight.value + extra, a.nextstate)
+
+    _map_arcs(tlg, divided)
+
+
+def _map_arcs(fst: kaldifst.StdVectorFst, fn: Callable[[kaldifst.StdArc], kaldifst.StdArc]) -> None:
+    """Replace every arc ``a`` of ``fst`` with ``fn(a)``, keeping their order."""
+    for state in kaldifst.StateIterator(fst):
+        arcs = list(kaldifst.ArcIterator(fst, state))
+        fst.delete_arcs(state, len(arcs))
+        for a in arcs:
+            fst.add_arc(state, fn(a))

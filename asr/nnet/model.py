@@ -4,32 +4,39 @@ A model config (``conf/model/*.yaml``) looks like::
 
     input_dim: 80            # feature dimension (num_mel_bins of the feature config)
     vocab_size: 32           # normally filled in by the trainer from the unit list
+    frontend: {type: fbank}  # optional; or wav2vec2/hubert embeddings (no input_dim then)
     encoder: {type: conformer, dim: 144, num_blocks: 6, subsampling_rate: 2}
     decoder: {type: transformer, num_layers: 3}   # optional
     ctc_weight: 0.3          # loss = w * CTC + (1 - w) * attention
 
 Unit conventions (ESPnet/WeNet): id 0 is the CTC blank; with a decoder, ``<sos/eos>``
 is the last id, ``vocab_size - 1``, unless ``sos_eos_id`` says otherwise.
+
+Front ends (:mod:`asr.nnet.frontend`) turn the input into the encoder's input frames: the
+default passes features through; ``wav2vec2`` and ``hubert`` take ``(B, N)`` waveforms
+and give SSL embeddings. "Features" below means whichever input the front end takes.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import torch
 from torch import nn
 
 from asr.nnet.ctc import CTCHead
+from asr.nnet.frontend import build_frontend
 from asr.nnet.registry import DECODERS, ENCODERS, instantiate
 
 __all__ = ["ASRModel", "build_model"]
 
 
 class ASRModel(nn.Module):
-    """Joint CTC/attention model over features.
+    """Joint CTC/attention model over features or waveforms.
 
     Args:
-        input_dim (int): feature dimension ``D``.
+        input_dim (int or None): feature dimension ``D``; ``None`` with a waveform front end.
+            (Default: ``None``)
         vocab_size (int): output units ``V``, blank (and ``<sos/eos>``) included.
         encoder (Mapping): encoder config with a ``type`` (see :data:`asr.nnet.registry.ENCODERS`).
         decoder (Mapping or None): attention decoder config with a ``type``; ``None`` for
@@ -37,19 +44,23 @@ class ASRModel(nn.Module):
         ctc_weight (float): weight of the CTC loss; must be 1 without a decoder. (Default: ``1.0``)
         ctc_dropout (float): dropout before the CTC projection. (Default: ``0.0``)
         sos_eos_id (int or None): ``<sos/eos>`` id; ``vocab_size - 1`` when ``None``. (Default: ``None``)
+        frontend (Mapping or None): front end config with a ``type`` (see
+            :mod:`asr.nnet.frontend`); ``None`` for ``{type: fbank}``. (Default: ``None``)
     """
 
     blank_id = 0
 
     def __init__(
         self,
-        input_dim: int,
+        input_dim: int | None = None,
+        *,
         vocab_size: int,
         encoder: Mapping[str, Any],
         decoder: Mapping[str, Any] | None = None,
         ctc_weight: float = 1.0,
         ctc_dropout: float = 0.0,
         sos_eos_id: int | None = None,
+        frontend: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__()
         if not 0.0 <= ctc_weight <= 1.0:
@@ -59,7 +70,8 @@ class ASRModel(nn.Module):
         if decoder is None and sos_eos_id is not None:
             raise ValueError("sos_eos_id is set but there is no decoder")
         self.ctc_weight = ctc_weight
-        self.encoder = ENCODERS.build(encoder, input_dim=input_dim)
+        self.frontend = build_frontend(frontend, input_dim)
+        self.encoder = ENCODERS.build(encoder, input_dim=self.frontend.output_dim)
         self.ctc = CTCHead(self.encoder.output_size, vocab_size, self.blank_id, ctc_dropout)
         self.decoder: nn.Module | None = None
         if decoder is not None:
@@ -71,13 +83,23 @@ class ASRModel(nn.Module):
             )
 
     def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
-        """``(B,)`` encoder output frames for ``(B,)`` feature frames (for filtering utterances
-        too short for their labels, with :func:`asr.nnet.ctc.ctc_required_frames`)."""
-        return self.encoder.output_lengths(lengths)
+        """``(B,)`` encoder output frames for ``(B,)`` feature frames or samples (for filtering
+        utterances too short for their labels, with :func:`asr.nnet.ctc.ctc_required_frames`)."""
+        return self.encoder.output_lengths(self.frontend.output_lengths(lengths))
 
-    def encode(self, feats: torch.Tensor, feat_lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(B, T, D)`` features and ``(B,)`` lengths -> ``(B, T', H)`` encoder output and ``(B,)`` lengths."""
-        return self.encoder(feats, feat_lengths)
+    def encode(
+        self,
+        feats: torch.Tensor,
+        feat_lengths: torch.Tensor,
+        augment: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(B, T, D)`` features (or ``(B, N)`` waveforms) and ``(B,)`` lengths -> ``(B, T', H)``
+        encoder output and ``(B,)`` lengths. ``augment(frames, lengths)`` (e.g. SpecAugment)
+        is applied to the front end's output."""
+        x, lengths = self.frontend(feats, feat_lengths)
+        if augment is not None:
+            x = augment(x, lengths)
+        return self.encoder(x, lengths)
 
     def ctc_log_probs(self, feats: torch.Tensor, feat_lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """``(B, T, D)`` features and ``(B,)`` lengths -> ``(B, T', V)`` CTC log-probabilities and ``(B,)`` lengths."""
@@ -94,7 +116,7 @@ class ASRModel(nn.Module):
         """Training losses.
 
         Args:
-            feats (Tensor): ``(B, T, D)`` padded features.
+            feats (Tensor): ``(B, T, D)`` padded features, or ``(B, N)`` waveforms for a waveform front end.
             feat_lengths (Tensor): ``(B,)`` valid frames.
             targets (Tensor): ``(B, U)`` token ids (no blank, no ``<sos/eos>``), any value past the lengths.
             target_lengths (Tensor): ``(B,)`` tokens per utterance.

@@ -11,7 +11,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, Callable, Mapping, TypeVar
 
-__all__ = ["Registry", "instantiate", "ENCODERS", "DECODERS"]
+__all__ = ["Registry", "instantiate", "ENCODERS", "DECODERS", "FRONTENDS"]
 
 T = TypeVar("T", bound=type)
 
@@ -102,3 +102,4 @@ def instantiate(cls: type, kwargs: Mapping[str, Any], what: str, **injected: Any
 
 ENCODERS = Registry("encoder")
 DECODERS = Registry("decoder")
+FRONTENDS = Registry("frontend")

@@ -1,4 +1,5 @@
-"""Batches from a Kaldi data dir (``feats.scp`` + ``text``), bucketed by frames.
+"""Batches from a Kaldi data dir (``feats.scp`` + ``text``, or ``wav.scp`` + ``text`` for a
+model with a waveform front end), bucketed by frames (or samples).
 
 Utterances whose label sequence cannot fit the model's output frames (fewer frames after
 subsampling than :func:`asr.nnet.ctc.ctc_required_frames`), or longer than a maximum,
@@ -18,19 +19,21 @@ import kaldiio
 import numpy as np
 import torch
 
+from asr.data.audio import AudioReader
+from asr.data.datadir import load_data_dir
 from asr.features.cmvn import apply_cmvn
 from asr.nnet.ctc import ctc_required_frames
 from asr.units import Units
 from asr.utils.fileio import read_table
 
-__all__ = ["Example", "Batch", "load_examples", "make_batches", "FeatureStore", "collate"]
+__all__ = ["Example", "Batch", "load_examples", "make_batches", "FeatureStore", "WaveformStore", "collate"]
 
 log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Example:
-    """One utterance: id, feature rxfilename, frame count, unit ids."""
+    """One utterance: id, feature rxfilename (empty for audio), frame (or sample) count, unit ids."""
 
     utt: str
     feats: str
@@ -44,7 +47,7 @@ class Batch:
 
     Attributes:
         utts (list[str]): utterance ids.
-        feats (Tensor): ``(B, T, D)`` float32 features, zero past the lengths.
+        feats (Tensor): ``(B, T, D)`` float32 features (``(B, N)`` waveforms), zero past the lengths.
         feat_lengths (Tensor): ``(B,)`` int64.
         targets (Tensor): ``(B, U)`` int64 unit ids, ``-1`` past the lengths.
         target_lengths (Tensor): ``(B,)`` int64.
@@ -62,6 +65,7 @@ def load_examples(
     units: Units,
     output_lengths: Callable[[torch.Tensor], torch.Tensor],
     max_frames: int | None = None,
+    waveforms: WaveformStore | None = None,
 ) -> tuple[list[Example], dict[str, int]]:
     """Read a data dir and keep the utterances a CTC model can be trained on.
 
@@ -72,6 +76,9 @@ def load_examples(
         output_lengths (callable): ``(N,)`` feature frames -> ``(N,)`` model output frames
             (``ASRModel.output_lengths``).
         max_frames (int or None): drop utterances with more feature frames. (Default: ``None``)
+        waveforms (WaveformStore or None): read the audio of ``wav.scp`` through this
+            store instead of ``feats.scp``; lengths (and ``max_frames``) are then in samples.
+            (Default: ``None``)
 
     Returns:
         (list[Example], dict[str, int]): kept examples in ``feats.scp`` order, and counts
@@ -82,23 +89,31 @@ def load_examples(
             empty transcript (named).
     """
     data_dir = Path(data_dir)
-    for name in ("feats.scp", "text"):
+    source = "feats.scp" if waveforms is None else "wav.scp"
+    for name in (source, "text"):
         if not (data_dir / name).is_file():
             raise ValueError(f"{data_dir}: no {name}")
-    feats = read_table(data_dir / "feats.scp")
     text = read_table(data_dir / "text", min_fields=1)
-    n2f = data_dir / "utt2num_frames"
-    frames = {u: int(n) for u, n in read_table(n2f).items()} if n2f.is_file() else {}
-    utts = list(feats)
+    if waveforms is None:
+        feats = read_table(data_dir / "feats.scp")
+        n2f = data_dir / "utt2num_frames"
+        frames = {u: int(n) for u, n in read_table(n2f).items()} if n2f.is_file() else {}
+        utts = list(feats)
+    else:
+        feats = {}
+        utts = waveforms.data.utt_ids
     tokens, lengths = [], []
     for utt in utts:
         if utt not in text:
-            raise ValueError(f"{data_dir / 'text'}: no transcript for utterance {utt} (it is in feats.scp)")
+            raise ValueError(f"{data_dir / 'text'}: no transcript for utterance {utt} (it is in {source})")
         ids = units.encode(text[utt])
         if not ids:
             raise ValueError(f"{data_dir / 'text'}: empty transcript for utterance {utt}")
         tokens.append(tuple(ids))
-        lengths.append(frames[utt] if utt in frames else kaldiio.load_mat(feats[utt]).shape[0])
+        if waveforms is not None:
+            lengths.append(len(waveforms.read(utt)))
+        else:
+            lengths.append(frames[utt] if utt in frames else kaldiio.load_mat(feats[utt]).shape[0])
     out_frames = output_lengths(torch.tensor(lengths, dtype=torch.long)).tolist() if utts else []
     kept: list[Example] = []
     counts = {"kept": 0, "too_short": 0, "too_long": 0}
@@ -108,11 +123,12 @@ def load_examples(
         elif n_out < ctc_required_frames(ids):
             counts["too_short"] += 1
         else:
-            kept.append(Example(utt, feats[utt], n, ids))
+            kept.append(Example(utt, feats.get(utt, ""), n, ids))
     counts["kept"] = len(kept)
     log.info(
-        "%s: %d utterances kept, %d too short for their labels after subsampling, %d longer than %s frames",
+        "%s: %d utterances kept, %d too short for their labels after subsampling, %d longer than %s %s",
         data_dir, counts["kept"], counts["too_short"], counts["too_long"], max_frames,
+        "frames" if waveforms is None else "samples",
     )
     return kept, counts
 
@@ -186,13 +202,45 @@ class FeatureStore:
         return mat
 
 
-def collate(examples: Sequence[Example], store: FeatureStore) -> Batch:
-    """Pad the examples' features and unit ids into a :class:`Batch`."""
+class WaveformStore:
+    """Reads the utterances' audio of a data dir as mono float32 at ``sample_rate``
+    (resampled when needed), caching it in memory.
+
+    Args:
+        data_dir (str or PathLike): data dir with ``wav.scp`` and ``utt2spk`` (and ``segments``).
+        sample_rate (int): the front end's rate.
+        cache (bool): keep waveforms after the first read. (Default: ``True``)
+    """
+
+    def __init__(self, data_dir: str | os.PathLike, sample_rate: int, cache: bool = True) -> None:
+        try:
+            self.data = load_data_dir(data_dir)
+        except FileNotFoundError as e:
+            raise ValueError(str(e)) from None
+        self.reader = AudioReader(self.data, sample_rate)
+        self.cache = cache
+        self._store: dict[str, np.ndarray] = {}
+
+    def read(self, utt: str) -> np.ndarray:
+        """``(N,)`` samples of utterance ``utt``."""
+        wav = self._store.get(utt)
+        if wav is None:
+            wav = self.reader.read(utt)
+            if self.cache:
+                self._store[utt] = wav
+        return wav
+
+    def get(self, example: Example) -> np.ndarray:
+        """``(N,)`` samples of ``example``."""
+        return self.read(example.utt)
+
+
+def collate(examples: Sequence[Example], store: FeatureStore | WaveformStore) -> Batch:
+    """Pad the examples' features (or waveforms) and unit ids into a :class:`Batch`."""
     mats = [store.get(e) for e in examples]
-    b, t, d = len(mats), max(m.shape[0] for m in mats), mats[0].shape[1]
-    feats = torch.zeros(b, t, d)
+    feats = torch.zeros(len(mats), max(m.shape[0] for m in mats), *mats[0].shape[1:])
     u = max(len(e.tokens) for e in examples)
-    targets = torch.full((b, u), -1, dtype=torch.long)
+    targets = torch.full((len(mats), u), -1, dtype=torch.long)
     for i, (m, e) in enumerate(zip(mats, examples)):
         feats[i, : m.shape[0]] = torch.from_numpy(m)
         targets[i, : len(e.tokens)] = torch.tensor(e.tokens)

@@ -21,6 +21,7 @@ from torch import nn
 
 from asr.augment import SpecAugment, mixup_batch
 from asr.nnet import ASRModel, build_model
+from asr.nnet.frontend import is_waveform_frontend
 from asr.train.checkpoint import (
     average_state_dicts,
     epoch_checkpoints,
@@ -31,7 +32,7 @@ from asr.train.checkpoint import (
 )
 from asr.train.config import TrainConfig
 from asr.train.evaluate import evaluate
-from asr.train.loader import Batch, FeatureStore, collate, load_examples, make_batches
+from asr.train.loader import Batch, FeatureStore, WaveformStore, collate, load_examples, make_batches
 from asr.train.model_dir import write_config
 from asr.train.plot import plot_curves
 from asr.units import Units, load_units, train_units
@@ -53,12 +54,14 @@ class _LossModule(nn.Module):
     """What DDP wraps: the model's training losses, with optional mixup targets.
 
     Mixup encodes the mixed features once and interpolates the losses of both target
-    sets (the same weighting as :meth:`ASRModel.forward`).
+    sets (the same weighting as :meth:`ASRModel.forward`). ``augment`` (SpecAugment for a
+    waveform front end) is applied to the front end's output.
     """
 
-    def __init__(self, model: ASRModel) -> None:
+    def __init__(self, model: ASRModel, augment: nn.Module | None = None) -> None:
         super().__init__()
         self.model = model
+        self.augment = augment
 
     def _head_loss(self, enc: torch.Tensor, enc_lengths: torch.Tensor, targets: torch.Tensor,
                    target_lengths: torch.Tensor) -> torch.Tensor:
@@ -74,11 +77,11 @@ class _LossModule(nn.Module):
                 mix_targets: torch.Tensor | None = None, mix_target_lengths: torch.Tensor | None = None,
                 lam: float = 1.0) -> torch.Tensor:
         """Scalar loss (sum over utterances / batch size)."""
+        enc, enc_lengths = self.model.encode(feats, lengths, self.augment)
+        loss = self._head_loss(enc, enc_lengths, targets, target_lengths)
         if mix_targets is None:
-            return self.model(feats, lengths, targets, target_lengths)["loss"]
-        enc, enc_lengths = self.model.encode(feats, lengths)
-        return lam * self._head_loss(enc, enc_lengths, targets, target_lengths) + (1.0 - lam) * self._head_loss(
-            enc, enc_lengths, mix_targets, mix_target_lengths)
+            return loss
+        return lam * loss + (1.0 - lam) * self._head_loss(enc, enc_lengths, mix_targets, mix_target_lengths)
 
 
 def _lr_lambda(cfg: TrainConfig, total_steps: int):
@@ -104,7 +107,10 @@ class Trainer:
     Args:
         config (dict): resolved config (:func:`asr.train.config.resolve_config`).
         train_dir (str or PathLike): training data dir (``feats.scp``, ``text``,
-            ``conf/feats.yaml``, and ``cmvn_global.mat`` when ``cmvn`` is global).
+            ``conf/feats.yaml``, and ``cmvn_global.mat`` when ``cmvn`` is global; with a
+            waveform front end ``wav.scp``, ``utt2spk`` and ``text``, and ``cmvn: none``).
+            With a waveform front end, ``max_frames_per_batch`` and ``max_utt_frames``
+            count 10 ms of audio.
         dev_dir (str or PathLike): dev data dir for model selection.
         exp_dir (str or PathLike): output model dir; a ``last.pt`` there is resumed from.
         device (str or None): ``cpu`` or ``cuda``; CUDA when available if ``None``. (Default: ``None``)
@@ -137,12 +143,17 @@ class Trainer:
 
     def _prepare_model_dir(self) -> Units:
         """Units, cmvn_global.mat and config.yaml in the exp dir (rank 0); every rank loads the units."""
-        feats_yaml = self.train_dir / "conf" / "feats.yaml"
-        for path in (self.train_dir / "feats.scp", self.train_dir / "text", feats_yaml):
-            if not path.is_file():
-                raise ValueError(f"{self.train_dir}: no {path.relative_to(self.train_dir)}")
         units_cfg = self.config["units"]
         model_cfg = dict(self.config["model"])
+        waveform = is_waveform_frontend(model_cfg.get("frontend"))
+        feats_yaml = self.train_dir / "conf" / "feats.yaml"
+        required = ("wav.scp", "text") if waveform else ("feats.scp", "text", "conf/feats.yaml")
+        for name in required:
+            if not (self.train_dir / name).is_file():
+                raise ValueError(f"{self.train_dir}: no {name}")
+        if waveform and self.config["cmvn"] != "none":
+            raise ValueError(f"config: cmvn is {self.config['cmvn']!r} but the {model_cfg['frontend']['type']} "
+                             "front end takes waveforms: set cmvn: none")
         if self.rank == 0:
             self.exp_dir.mkdir(parents=True, exist_ok=True)
             if (self.exp_dir / "last.pt").is_file():
@@ -159,14 +170,17 @@ class Trainer:
                 shutil.copyfile(src, self.exp_dir / "cmvn_global.mat")
         self._barrier()
         units = load_units(self.exp_dir, units_cfg["type"])
-        first = next(iter(read_table(self.train_dir / "feats.scp").items()))
-        dim = kaldiio.load_mat(first[1]).shape[1]
-        if model_cfg.get("input_dim", dim) != dim:
-            raise ValueError(f"model input_dim is {model_cfg['input_dim']} but the features of {self.train_dir} "
-                             f"have dimension {dim}")
-        model_cfg.update(input_dim=dim, vocab_size=len(units))
-        with open(feats_yaml, encoding="utf-8") as f:
-            features = yaml.safe_load(f)
+        model_cfg.update(vocab_size=len(units))
+        features = None  # a waveform front end reads audio, not features
+        if not waveform:
+            first = next(iter(read_table(self.train_dir / "feats.scp").items()))
+            dim = kaldiio.load_mat(first[1]).shape[1]
+            if model_cfg.get("input_dim", dim) != dim:
+                raise ValueError(f"model input_dim is {model_cfg['input_dim']} but the features of "
+                                 f"{self.train_dir} have dimension {dim}")
+            model_cfg.update(input_dim=dim)
+            with open(feats_yaml, encoding="utf-8") as f:
+                features = yaml.safe_load(f)
         self.config = {"model": model_cfg, "units": units_cfg, "features": features, "cmvn": self.config["cmvn"],
                        "train": self.config["train"]}
         if self.rank == 0:
@@ -233,31 +247,41 @@ class Trainer:
         torch.manual_seed(cfg.seed + self.rank)  # different dropout/augmentation per rank
         np.random.seed(cfg.seed + self.rank)
         self.model = model
-        log.info("model: %.2fM parameters", sum(p.numel() for p in model.parameters()) / 1e6)
+        log.info("model: %.2fM parameters, %.2fM trainable", sum(p.numel() for p in model.parameters()) / 1e6,
+                 sum(p.numel() for p in model.parameters() if p.requires_grad) / 1e6)
 
-        stats = None
-        if self.config["cmvn"] == "global":
-            stats = np.asarray(kaldiio.load_mat(str(self.exp_dir / "cmvn_global.mat")), dtype=np.float64)
-        store = FeatureStore(stats)
-        train_ex, _ = load_examples(self.train_dir, units, model.output_lengths, cfg.max_utt_frames)
-        dev_ex, _ = load_examples(self.dev_dir, units, model.output_lengths, None)
+        waveform = model.frontend.takes_waveform
+        if waveform:  # lengths in samples; the frame limits count 10 ms
+            scale = model.frontend.sample_rate // 100
+            store: FeatureStore | WaveformStore = WaveformStore(self.train_dir, model.frontend.sample_rate)
+            dev_store: FeatureStore | WaveformStore = WaveformStore(self.dev_dir, model.frontend.sample_rate)
+        else:
+            scale = 1
+            stats = None
+            if self.config["cmvn"] == "global":
+                stats = np.asarray(kaldiio.load_mat(str(self.exp_dir / "cmvn_global.mat")), dtype=np.float64)
+            store = dev_store = FeatureStore(stats)
+        train_ex, _ = load_examples(self.train_dir, units, model.output_lengths, cfg.max_utt_frames * scale,
+                                    store if waveform else None)
+        dev_ex, _ = load_examples(self.dev_dir, units, model.output_lengths, None, dev_store if waveform else None)
         self._train_examples = train_ex
         if not train_ex or not dev_ex:
             raise ValueError(f"no usable utterances in {self.train_dir if not train_ex else self.dev_dir}")
         dev_text = read_table(self.dev_dir / "text", min_fields=1)
         refs = {e.utt: dev_text[e.utt].split() for e in dev_ex}
-        dev_batches = [collate([dev_ex[i] for i in b], store)
-                       for b in make_batches(dev_ex, cfg.max_frames_per_batch, shuffle=False)]
+        dev_batches = [collate([dev_ex[i] for i in b], dev_store)
+                       for b in make_batches(dev_ex, cfg.max_frames_per_batch * scale, shuffle=False)]
 
         def my_batches(epoch: int) -> list[list[int]]:
-            batches = make_batches(train_ex, cfg.max_frames_per_batch, cfg.seed, epoch)
+            batches = make_batches(train_ex, cfg.max_frames_per_batch * scale, cfg.seed, epoch)
             usable = len(batches) // self.world * self.world
             if usable == 0:
                 raise ValueError(f"{len(batches)} batch(es) for {self.world} processes: lower max_frames_per_batch")
             return batches[self.rank:usable:self.world]
 
         steps_per_epoch = math.ceil(len(my_batches(1)) / cfg.accum_grad)
-        self.optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, betas=tuple(cfg.betas),
+        trainable = [q for q in model.parameters() if q.requires_grad]  # not a frozen front end
+        self.optimizer = torch.optim.AdamW(trainable, lr=cfg.lr, betas=tuple(cfg.betas),
                                            eps=cfg.eps, weight_decay=cfg.weight_decay)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, _lr_lambda(cfg, steps_per_epoch * cfg.max_epochs))
@@ -268,15 +292,17 @@ class Trainer:
         last = self.exp_dir / "last.pt"
         if last.is_file():
             self._load_state(last)
-        ddp = _LossModule(model)
+        specaug = SpecAugment(**cfg.specaug) if cfg.specaug is not None else None
+        # features are augmented before the model; a waveform front end's output inside it
+        ddp = _LossModule(model, specaug if waveform else None)
+        input_augment = None if waveform else specaug
         if self.distributed:
             ddp = nn.parallel.DistributedDataParallel(
                 ddp, device_ids=[self.device.index] if self.device.type == "cuda" else None)
-        specaug = SpecAugment(**cfg.specaug) if cfg.specaug is not None else None
 
         p = self.progress
         while p["epoch"] <= cfg.max_epochs:
-            if self._train_epoch(ddp, my_batches(p["epoch"]), store, specaug):
+            if self._train_epoch(ddp, my_batches(p["epoch"]), store, input_augment):
                 return p  # max_steps reached
             if self.rank == 0:
                 self._end_epoch(units, dev_batches, refs)
@@ -301,7 +327,7 @@ class Trainer:
             dist.all_reduce(finite, op=dist.ReduceOp.MIN)
         return bool(finite.item() > 0)
 
-    def _train_epoch(self, ddp: nn.Module, batches: list[list[int]], store: FeatureStore,
+    def _train_epoch(self, ddp: nn.Module, batches: list[list[int]], store: FeatureStore | WaveformStore,
                      specaug: SpecAugment | None) -> bool:
         """Train from ``progress['batch']`` to the end of the epoch; ``True`` if ``max_steps`` stopped it."""
         cfg, p, model = self.cfg, self.progress, self.model

@@ -10,6 +10,7 @@ import kaldifst
 import numpy as np
 import pytest
 import torch
+import yaml
 
 from asr.bin import mkgraph_ctc
 from asr.data.audio import AudioReader
@@ -86,7 +87,7 @@ def setup(repo_root, yesno_root, tmp_path_factory):
     lang.mkdir()
     SymbolTable.from_symbols(["<eps>", "<UNK>", "NO", "YES", "#0", "<s>", "</s>"]).write(lang / "words.txt")
     write_fst(make_word_loop_fst([2, 3]), lang / "G.fst")
-    mkgraph_ctc.main([str(lang), str(tmp / "model"), str(tmp / "graph")])
+    mkgraph_ctc.main(["--prior-scale", "0", str(lang), str(tmp / "model"), str(tmp / "graph")])
     return tmp, train_text, all_text
 
 
@@ -210,10 +211,16 @@ def test_decode_sh_dispatches_e2e_and_scores(setup, repo_root):
     assert "real-time factor" in r.stderr
     assert len(list((tmp / "decode_att").glob("attention_*.png"))) == 1
 
-    run(f"utils/mkgraph_ctc.sh {tmp}/lang_test {tmp}/model {tmp}/graph_sh && "
+    run(f"utils/mkgraph_ctc.sh --prior-data {tmp}/train {tmp}/lang_test {tmp}/model {tmp}/graph_sh && "
         f"steps/decode.sh --nj 1 --decoding-method wfst --graph-dir {tmp}/graph_sh "
         f"{tmp}/model {tmp}/train {tmp}/decode_wfst", repo_root)
     assert "%WER 0.00" in (tmp / "decode_wfst" / "wer").read_text()
+    prior = yaml.safe_load((tmp / "graph_sh" / "graph.yaml").read_text())["prior"]
+    assert len(prior) == len(UNITS) and sum(prior) == pytest.approx(1.0, abs=1e-6) and max(prior) == prior[0]
+    r = subprocess.run(["bash", "-c", f". ./path.sh && steps/decode.sh --decoding-method wfst --graph-dir "
+                        f"{tmp}/graph_sh {tmp}/partial_model {tmp}/train {tmp}/decode_stale"],
+                       cwd=repo_root, capture_output=True, text=True, timeout=120)
+    assert r.returncode != 0 and "label prior of another" in (tmp / "decode_stale" / "log" / "decode.1.log").read_text()
 
 
 def test_decode_sh_errors_name_the_problem(setup, repo_root):
@@ -222,4 +229,7 @@ def test_decode_sh_errors_name_the_problem(setup, repo_root):
                         f"--graph-dir {tmp}/nograph {tmp}/model {tmp}/train {tmp}/decode_bad"],
                        cwd=repo_root, capture_output=True, text=True, timeout=60)
     assert r.returncode != 0 and f"no such file {tmp}/nograph/TLG.fst" in r.stderr
+    r = subprocess.run(["bash", "-c", f". ./path.sh && utils/mkgraph_ctc.sh {tmp}/lang_test {tmp}/model {tmp}/g"],
+                       cwd=repo_root, capture_output=True, text=True, timeout=60)
+    assert r.returncode != 0 and "--prior-data (the model's training data) unless it is 0" in r.stderr
 

@@ -127,6 +127,17 @@ class ASRModel(nn.Module):
             are summed over utterances and divided by ``B``.
         """
         enc, enc_lengths = self.encode(feats, feat_lengths)
+        return self.losses(enc, enc_lengths, targets, target_lengths)
+
+    def losses(
+        self,
+        enc: torch.Tensor,
+        enc_lengths: torch.Tensor,
+        targets: torch.Tensor,
+        target_lengths: torch.Tensor,
+    ) -> dict[str, torch.Tensor]:
+        """The weighted CTC / attention losses of :meth:`forward` from an encoder output
+        (for training that encodes once and scores several target sets, e.g. mixup)."""
         out: dict[str, torch.Tensor] = {}
         loss = enc.new_zeros((), dtype=torch.float32)
         if self.ctc_weight > 0.0:  # skipped at weight 0, where an infinite CTC loss would give NaN

@@ -54,7 +54,7 @@ class _LossModule(nn.Module):
     """What DDP wraps: the model's training losses, with optional mixup targets.
 
     Mixup encodes the mixed features once and interpolates the losses of both target
-    sets (the same weighting as :meth:`ASRModel.forward`). ``augment`` (SpecAugment for a
+    sets (:meth:`ASRModel.losses`). ``augment`` (SpecAugment for a
     waveform front end) is applied to the front end's output.
     """
 
@@ -63,25 +63,15 @@ class _LossModule(nn.Module):
         self.model = model
         self.augment = augment
 
-    def _head_loss(self, enc: torch.Tensor, enc_lengths: torch.Tensor, targets: torch.Tensor,
-                   target_lengths: torch.Tensor) -> torch.Tensor:
-        m = self.model
-        loss = enc.new_zeros((), dtype=torch.float32)
-        if m.ctc_weight > 0.0:
-            loss = loss + m.ctc_weight * m.ctc.loss(m.ctc(enc), enc_lengths, targets, target_lengths)
-        if m.decoder is not None and m.ctc_weight < 1.0:
-            loss = loss + (1.0 - m.ctc_weight) * m.decoder.loss(enc, enc_lengths, targets, target_lengths)[0]
-        return loss
-
     def forward(self, feats: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor, target_lengths: torch.Tensor,
                 mix_targets: torch.Tensor | None = None, mix_target_lengths: torch.Tensor | None = None,
                 lam: float = 1.0) -> torch.Tensor:
         """Scalar loss (sum over utterances / batch size)."""
         enc, enc_lengths = self.model.encode(feats, lengths, self.augment)
-        loss = self._head_loss(enc, enc_lengths, targets, target_lengths)
+        loss = self.model.losses(enc, enc_lengths, targets, target_lengths)["loss"]
         if mix_targets is None:
             return loss
-        return lam * loss + (1.0 - lam) * self._head_loss(enc, enc_lengths, mix_targets, mix_target_lengths)
+        return lam * loss + (1.0 - lam) * self.model.losses(enc, enc_lengths, mix_targets, mix_target_lengths)["loss"]
 
 
 def _lr_lambda(cfg: TrainConfig, total_steps: int):

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Decode a data dir with a hybrid model dir and its graph (Kaldi steps/decode.sh):
-# <decode-dir>/hyp (Kaldi text), and <decode-dir>/wer and wer_details/ when the data dir
+# <decode-dir>/hyp (Kaldi text), word lattices lat.N.gz (Kaldi CompactLattice text archives,
+# one per job, count in num_jobs), and <decode-dir>/wer and wer_details/ when the data dir
 # has text. A data dir without feats.scp gets features computed with the model's own
 # feature config (into <decode-dir>/data).
 
@@ -12,6 +13,7 @@ beam=13.0
 lattice_beam=6.0
 acwt=0.1            # acoustic scale (hybrid models)
 write_ali=true      # hybrid models: best paths' transition ids in ali.scp (steps/get_ctm.sh)
+write_lattices=true # hybrid models: word lattices lat.JOB.gz (ark:gunzip -c lat.1.gz|)
 # end-to-end model dirs (config.yaml + final.pt) go to steps/decode_e2e.sh with these:
 decoding_method=ctc_prefix_beam   # ctc_greedy|ctc_prefix_beam|attention_rescoring|wfst
 beam_size=10        # prefix beam width / n-best size
@@ -34,6 +36,7 @@ if [ $# -ne 3 ]; then
   echo "  --lattice-beam <b>       # default: $lattice_beam"
   echo "  --acwt <s>               # acoustic scale, hybrid models (default: $acwt)"
   echo "  --write-ali (true|false) # best-path alignments, hybrid models (default: $write_ali)"
+  echo "  --write-lattices (true|false) # word lattices lat.JOB.gz, hybrid models (default: $write_lattices)"
   echo "  end-to-end model dirs (see steps/decode_e2e.sh; --beam is the wfst search beam):"
   echo "  --decoding-method <m>    # ctc_greedy|ctc_prefix_beam|attention_rescoring|wfst (default: $decoding_method)"
   echo "  --beam-size <n>          # default: $beam_size"
@@ -58,7 +61,7 @@ for f in $model/final.mdl $model/hmm.yaml $graph/HCLG.fst $graph/words.txt $data
 done
 
 mkdir -p $dir/log || exit 1
-rm -f $dir/hyp $dir/wer $dir/ali.scp $dir/ali.[0-9]*.{ark,scp}
+rm -f $dir/hyp $dir/wer $dir/ali.scp $dir/ali.[0-9]*.{ark,scp} $dir/lat.[0-9]*.gz $dir/num_jobs
 
 if [ ! -f $data/feats.scp ]; then
   [ ! -f $model/feats.yaml ] && echo "$0: $data has no feats.scp and $model no feats.yaml" >&2 && exit 1
@@ -75,10 +78,12 @@ fi
 
 num_utts=$(wc -l < $data/utt2spk)
 [ $nj -gt $num_utts ] && nj=$num_utts
+echo $nj > $dir/num_jobs
 
 $cmd JOB=1:$nj $dir/log/decode.JOB.log \
   python -m asr.bin.decode --job JOB --num-jobs $nj --beam $beam --lattice-beam $lattice_beam \
-    --acwt $acwt $($write_ali && echo --ali-out $dir/ali.JOB) $graph $model $feats_data $dir/hyp.JOB \
+    --acwt $acwt $($write_ali && echo --ali-out $dir/ali.JOB) \
+    $($write_lattices && echo --lat-out $dir/lat.JOB.gz) $graph $model $feats_data $dir/hyp.JOB \
   || { echo "$0: decoding failed; see $dir/log/decode.*.log" >&2; exit 1; }
 
 for n in $(seq $nj); do cat $dir/hyp.$n; done | LC_ALL=C sort > $dir/hyp.tmp && mv $dir/hyp.tmp $dir/hyp \

@@ -1,6 +1,8 @@
 """Decode one job's share of a data dir with a GMM-HMM or DNN-HMM model and its graph (Kaldi
-gmm-latgen-faster): writes ``utt word...`` lines (Kaldi text) to <hyp-out>, and with
---ali-out the best paths' transition ids to <ali-out>.{ark,scp} (for steps/get_ctm.sh).
+gmm-latgen-faster): writes ``utt word...`` lines (Kaldi text) to <hyp-out>, with
+--ali-out the best paths' transition ids to <ali-out>.{ark,scp} (for steps/get_ctm.sh), and
+with --lat-out word lattices (Kaldi CompactLattice text archive, gzipped, acoustic costs
+unscaled; Kaldi reads it as ``ark:gunzip -c lat.1.gz|``).
 
 e.g.: python -m asr.bin.decode --job 1 --num-jobs 2 exp/mono/graph exp/mono data/mfcc/test \\
           exp/mono/decode_test/hyp.1
@@ -9,6 +11,8 @@ e.g.: python -m asr.bin.decode --job 1 --num-jobs 2 exp/mono/graph exp/mono data
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gzip
 import logging
 import sys
 import time
@@ -21,6 +25,7 @@ import yaml
 
 from asr.data.datadir import load_data_dir
 from asr.decode.hybrid import HybridDecoder
+from asr.decode.lattice import determinize_lattice, write_lattice
 from asr.dnn.model_dir import is_dnn_model_dir, load_dnn_model_dir
 from asr.features.archive import job_utterances
 from asr.hmm.align import write_alignments
@@ -47,6 +52,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--acwt", type=float, default=0.1, help="acoustic scale")
     parser.add_argument("--ali-out", type=Path, default=None,
                         help="also write the best paths' transition ids to <ali-out>.{ark,scp}")
+    parser.add_argument("--lat-out", type=Path, default=None,
+                        help="also write word lattices (gzipped Kaldi text archive, e.g. lat.1.gz)")
     return parser
 
 
@@ -55,6 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging()
     start = time.time()
     frames = partial = 0
+    lat_seconds = 0.0
     alis = {}
     try:
         if is_dnn_model_dir(args.model_dir):
@@ -74,10 +82,19 @@ def main(argv: list[str] | None = None) -> None:
         decoder = HybridDecoder(graph, args.beam, args.lattice_beam)
         data = load_data_dir(args.data_dir)
         utts = job_utterances(data.utt_ids, args.job, args.num_jobs)
-        with atomic_write(args.hyp_out) as out:
+        with atomic_write(args.hyp_out) as out, contextlib.ExitStack() as stack:
+            lats = None
+            if args.lat_out is not None:
+                raw_out = stack.enter_context(atomic_write(args.lat_out, "wb"))
+                lats = stack.enter_context(gzip.open(raw_out, "wt", encoding="utf-8", newline="\n"))
             for utt, feats in iter_features(data, options, utts):
                 try:
                     result = decoder.decode(model.tid_log_likes(feats, args.acwt))
+                    if lats is not None:
+                        t = time.time()
+                        write_lattice(lats, utt, determinize_lattice(
+                            result.raw_lattice, beam=args.lattice_beam, acoustic_scale=args.acwt))
+                        lat_seconds += time.time() - t
                 except ValueError as e:
                     raise ValueError(f"utterance {utt}: {e}") from None
                 if not result.reached_final:
@@ -93,8 +110,9 @@ def main(argv: list[str] | None = None) -> None:
         print(f"decode: {e}", file=sys.stderr)
         sys.exit(1)
     elapsed = time.time() - start
-    logging.info("decoded %d utterances (%d frames, %d without a final state) in %.1f s, "
-                 "real-time factor %.4f (10 ms frames)", len(utts), frames, partial, elapsed,
+    logging.info("decoded %d utterances (%d frames, %d without a final state) in %.1f s "
+                 "(%.1f s of it writing lattices), real-time factor %.4f (10 ms frames)",
+                 len(utts), frames, partial, elapsed, lat_seconds,
                  elapsed / max(frames * 0.01, 1e-9))
 
 

@@ -19,12 +19,16 @@ __all__ = ["DecodeResult", "HybridDecoder"]
 @dataclass
 class DecodeResult:
     """Best path: word ids, per-frame transition ids, total cost (graph + acoustic),
-    and whether a final state was reached (otherwise the best partial path)."""
+    and whether a final state was reached (otherwise the best partial path); and the
+    state-level lattice within the lattice beam (input transition ids, output words,
+    (graph, scaled acoustic) costs; without a final state every last-frame state is final),
+    for ``asr.decode.lattice.determinize_lattice``."""
 
     words: list[int]
     tids: list[int]
     cost: float
     reached_final: bool
+    raw_lattice: kaldifst.Lattice
 
 
 class HybridDecoder:
@@ -60,6 +64,7 @@ class HybridDecoder:
         decoder = kaldi_decoder.LatticeSimpleDecoder(self.graph, self.config)
         decoder.decode(decodable)
         final = decoder.final_relative_cost() < float("inf")
+        _, raw_lattice = decoder.get_raw_lattice()
         if not final:
             # the lattice decoder has finalized and cannot give a partial path: take the
             # best partial path of a plain search with the same beam (Kaldi --allow-partial)
@@ -71,4 +76,5 @@ class HybridDecoder:
             ok, tids, words, weight = kaldifst.get_linear_symbol_sequence(best)
         if not ok:
             raise ValueError("decoding found no path (graph and model disagree?)")
-        return DecodeResult(list(words), list(tids), weight.value1 + weight.value2, final)
+        return DecodeResult(list(words), list(tids), weight.value1 + weight.value2, final,
+                            raw_lattice)

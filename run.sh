@@ -13,8 +13,9 @@
 #   5  triphone GMM-HMM (tri1) on train_all from the monophone alignments; decoded
 #   6  hybrid TDNN (fbank, cross-entropy on the monophone alignments of train_all,
 #      selected by dev_all frame accuracy) through the same graph; decoded
-#   7  conformer CTC (word units) on train_all, selected on dev_all; decoded with
-#      CTC greedy search and prefix beam search
+#   7  conformer CTC (word units) on train_all with 0.9x/1.1x speed perturbation,
+#      selected on dev_all; decoded with CTC greedy search, prefix beam search and
+#      a TLG graph (word loop) searched with kaldi-decoder
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
 # Stages still to come (see the open issues): quantization, benchmarks.
 set -euo pipefail
@@ -113,12 +114,14 @@ if [ $stage -le 7 ] && [ $stop_stage -ge 7 ]; then
   log "Stage 7: conformer CTC on train_all: train, decode"
   if [ ! -f exp/conformer_ctc/final.pt ]; then
     start=$(date +%s)
-    steps/train_e2e.sh --config conf/train/conformer_ctc_fsdd.yaml \
+    steps/train_e2e.sh --speed-perturb true --nj $nj --config conf/train/conformer_ctc_fsdd.yaml \
       data/fbank/train_all data/fbank/dev_all exp/conformer_ctc
-    log "conformer_ctc trained in $(( $(date +%s) - start )) s"
+    log "conformer_ctc trained in $(( $(date +%s) - start )) s (speed perturbation included)"
   fi
+  [ -f exp/conformer_ctc/graph/TLG.fst ] || utils/mkgraph_ctc.sh --prior-data data/fbank/train_all \
+    data/lang_test exp/conformer_ctc exp/conformer_ctc/graph
   for x in $test_sets; do
-    for m in ctc_greedy ctc_prefix_beam; do
+    for m in ctc_greedy ctc_prefix_beam wfst; do
       [ -f exp/conformer_ctc/decode_$x.$m/wer ] && continue
       steps/decode.sh --nj $nj --decoding-method $m exp/conformer_ctc data/fbank/$x exp/conformer_ctc/decode_$x.$m
     done

@@ -8,7 +8,8 @@
 #   3  lang dir (local/dict, CMUdict pronunciations) and a word-loop grammar
 #   4  monophone GMM-HMM: train, graph, decode test_yesno
 #   5  hybrid TDNN on the monophone alignments (dev: the last 6 training recordings)
-#   6  conformer CTC (word units; untuned, train_yesno doubles as dev); greedy decoding
+#   6  conformer CTC (word units; untuned, train_yesno doubles as dev); greedy and
+#      WFST (TLG, word loop) decoding
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
 set -euo pipefail
 
@@ -88,6 +89,10 @@ if [ $stage -le 6 ] && [ $stop_stage -ge 6 ]; then
     data/fbank/train_yesno data/fbank/train_yesno exp/conformer_ctc
   [ -f exp/conformer_ctc/decode_test_yesno/wer ] || steps/decode.sh --nj 1 --decoding-method ctc_greedy \
     exp/conformer_ctc data/fbank/test_yesno exp/conformer_ctc/decode_test_yesno
+  [ -f exp/conformer_ctc/graph/TLG.fst ] || utils/mkgraph_ctc.sh --prior-data data/fbank/train_yesno \
+    data/lang_test exp/conformer_ctc exp/conformer_ctc/graph
+  [ -f exp/conformer_ctc/decode_test_yesno.wfst/wer ] || steps/decode.sh --nj 1 --decoding-method wfst \
+    exp/conformer_ctc data/fbank/test_yesno exp/conformer_ctc/decode_test_yesno.wfst
 fi
 
 if [ $stage -le 20 ] && [ $stop_stage -ge 20 ]; then

@@ -4,8 +4,9 @@
 ``--determinize-lattice=true``: word-level determinization keeping, for each word sequence,
 only its best alignment (transition ids move into the weights' strings), then pruning to
 the lattice beam. Lattices are written and read as Kaldi text archives (optionally
-gzipped: ``lat.1.gz``), which Kaldi tools read with ``ark:gunzip -c lat.1.gz|``; acoustic
-costs are stored unscaled, as Kaldi stores them.
+gzipped: ``lat.1.gz``) in the layout of Kaldi's ``ark,t:`` output, meant for
+``ark:gunzip -c lat.1.gz|`` (not yet checked against a Kaldi build); acoustic costs are
+stored unscaled, as Kaldi stores them.
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ realign_iters="1 2 3 4 5 6 7 8 9 10 12 14 16 18 20 23 26 29 32 35 38"
 beam=6
 retry_beam=20
 norm_vars=false    # CMVN variance normalization
+boost_silence=1.0  # factor on silence likelihoods when aligning (below 1: less silence)
 # End configuration section.
 
 echo "$0 $@" >&2
@@ -30,6 +31,7 @@ if [ $# -ne 3 ]; then
   echo "  --totgauss <n>             # default: $totgauss"
   echo "  --realign-iters <list>     # default: \"$realign_iters\""
   echo "  --norm-vars (true|false)   # default: $norm_vars"
+  echo "  --boost-silence <f>        # default: $boost_silence"
   exit 1
 fi >&2
 
@@ -47,7 +49,7 @@ rm -f $dir/log/train.log
 $cmd $dir/log/train_mono.log \
   python -m asr.bin.train_mono --num-iters $num_iters --max-iter-inc $max_iter_inc \
     --totgauss $totgauss --power $power --realign-iters "$realign_iters" \
-    --beam $beam --retry-beam $retry_beam --norm-vars $norm_vars $data $lang $dir \
+    --beam $beam --retry-beam $retry_beam --boost-silence $boost_silence --norm-vars $norm_vars $data $lang $dir \
   || { echo "$0: training failed, see $dir/log/train_mono.log" >&2; exit 1; }
 
 grep "iteration" $dir/log/train.log | tail -n 1 >&2

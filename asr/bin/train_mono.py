@@ -44,6 +44,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--totgauss", type=int, default=d.totgauss, help="target number of Gaussians")
     parser.add_argument("--power", type=float, default=d.power,
                         help="Gaussians per pdf ~ occupancy ** power")
+    parser.add_argument("--boost-silence", type=float, default=d.boost_silence,
+                        help="factor on silence likelihoods when aligning")
     parser.add_argument("--realign-iters", default=" ".join(map(str, d.realign_iters)),
                         help="iterations that realign (space-separated)")
     parser.add_argument("--beam", type=float, default=d.beam)
@@ -67,7 +69,8 @@ def main(argv: list[str] | None = None) -> None:
         realign = tuple(int(x) for x in args.realign_iters.split())
         config = MonoConfig(num_iters=args.num_iters, max_iter_inc=args.max_iter_inc,
                             totgauss=args.totgauss, power=args.power, realign_iters=realign,
-                            beam=args.beam, retry_beam=args.retry_beam, seed=args.seed)
+                            beam=args.beam, retry_beam=args.retry_beam, boost_silence=args.boost_silence,
+                            seed=args.seed)
         options = FeatureOptions(norm_vars=args.norm_vars, delta_order=args.delta_order)
         lang = load_lang(args.lang_dir)
         utts = load_utterances(args.data_dir, lang, options)

@@ -10,6 +10,7 @@ Gaussians towards ``totgauss`` (reached after ``max_iter_inc`` iterations).
 from __future__ import annotations
 
 import logging
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -45,6 +46,9 @@ class MonoConfig:
         acoustic_scale, transition_scale, self_loop_scale (float): alignment scales.
         min_gaussian_occupancy (float): Gaussians with less occupancy are removed.
         var_floor (float): absolute variance floor.
+        boost_silence (float): factor on the silence phones' likelihoods when aligning
+            (Kaldi's ``gmm-boost-silence``); below 1 makes alignments give less time to
+            silence.
     """
 
     num_iters: int = 40
@@ -59,9 +63,12 @@ class MonoConfig:
     self_loop_scale: float = 0.1
     min_gaussian_occupancy: float = 3.0
     var_floor: float = 0.001
+    boost_silence: float = 1.0
     seed: int = 0
 
     def check(self) -> None:
+        if not self.boost_silence > 0:
+            raise ValueError(f"boost_silence must be positive, got {self.boost_silence}")
         if self.num_iters < 1 or self.totgauss < 1 or self.max_iter_inc < 1:
             raise ValueError("num_iters, totgauss and max_iter_inc must be >= 1")
         if self.beam <= 0 or self.retry_beam < self.beam or self.acoustic_scale <= 0:
@@ -106,11 +113,16 @@ def align_all(model: AcousticModel, lang: Lang, utts: dict[str, Utterance],
     """
     compiler = TrainingGraphCompiler(lang, model.trans, config.transition_scale,
                                      config.self_loop_scale)
+    # tid 0 is not a transition id; the column layout of tid_log_likes skips it
+    silence = np.isin(model.trans.tid_phone[1:], lang.silence_phones)
+    boost = config.acoustic_scale * math.log(config.boost_silence)
     alis, failed = {}, {}
     for utt, u in utts.items():
+        log_likes = model.tid_log_likes(u.feats, config.acoustic_scale)
+        if boost:
+            log_likes[:, silence] += boost
         try:
-            alis[utt], _ = viterbi_align(compiler.compile(u.word_ids),
-                                         model.tid_log_likes(u.feats, config.acoustic_scale),
+            alis[utt], _ = viterbi_align(compiler.compile(u.word_ids), log_likes,
                                          config.beam, config.retry_beam)
         except AlignmentError as e:
             failed[utt] = str(e)

@@ -94,3 +94,19 @@ def test_word_not_in_lexicon_is_named(tone_corpus):
     lang, _ = tone_corpus
     with pytest.raises(ValueError, match="utt7: word 'MEDIUM' is not in the lexicon"):
         lang.word_ids(["LOW", "MEDIUM"], "text: utt7")
+
+
+def test_boost_silence_moves_frames_between_silence_and_words(trained):
+    lang, _, utts, model, _ = trained
+
+    def silence_frames(boost):
+        alis, failed = align_all(model, lang, utts, MonoConfig(boost_silence=boost))
+        assert not failed
+        phones = np.concatenate([model.trans.tid_phone[a] for a in alis.values()])
+        return int(np.isin(phones, lang.silence_phones).sum())
+
+    # scaling silence likelihoods by 1e-3 / 1e3 (acoustic scale 0.1: -0.69 / +0.69 per
+    # frame) must shift some boundary frames one way or the other
+    assert silence_frames(1e-3) < silence_frames(1.0) < silence_frames(1e3)
+    with pytest.raises(ValueError, match="boost_silence must be positive"):
+        MonoConfig(boost_silence=0.0).check()

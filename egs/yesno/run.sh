@@ -59,10 +59,8 @@ fi
 
 if [ $stage -le 4 ] && [ $stop_stage -ge 4 ]; then
   log "Stage 4: monophone GMM-HMM: train, graph, decode test_yesno"
-  # --boost-silence 0.9: 5-fold cross-validation on train_yesno gave 1 error in 248 words
-  # at 0.75 and 0.9, 2 at 0.5 and 1.0 (Kaldi's default), 4 at 1.25
-  [ -f exp/mono/final.mdl ] || steps/train_mono.sh --cmd "$train_cmd" --totgauss 400 --boost-silence 0.9 \
-    data/mfcc/train_yesno data/lang exp/mono
+  [ -f exp/mono/final.mdl ] || \
+    steps/train_mono.sh --cmd "$train_cmd" --totgauss 400 data/mfcc/train_yesno data/lang exp/mono
   [ -f exp/mono/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/mono exp/mono/graph
   [ -f exp/mono/decode_test_yesno/wer ] || \
     steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/mono data/mfcc/test_yesno exp/mono/decode_test_yesno

@@ -75,7 +75,9 @@ if [ $stage -le 5 ] && [ $stop_stage -ge 5 ]; then
   if [ ! -f exp/dnn/final.pt ]; then
     utils/subset_data_dir.sh --first data/fbank/train_yesno 25 data/fbank/train_yesno_tr
     utils/subset_data_dir.sh --last data/fbank/train_yesno 6 data/fbank/train_yesno_cv
-    steps/train_dnn.sh --cmd "$train_cmd" --batch-frames 1000 --num-epochs 10 \
+    # 20 epochs: dev (train_yesno_cv) frame accuracy 0.910, against 0.895 after 10 and a
+    # best of 0.909 in 30
+    steps/train_dnn.sh --cmd "$train_cmd" --batch-frames 1000 --num-epochs 20 \
       data/fbank/train_yesno_tr data/fbank/train_yesno_cv data/lang exp/mono_ali exp/mono_ali exp/dnn
   fi
   [ -f exp/dnn/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/dnn exp/dnn/graph

@@ -2,7 +2,7 @@
 gmm-latgen-faster): writes ``utt word...`` lines (Kaldi text) to <hyp-out>, with
 --ali-out the best paths' transition ids to <ali-out>.{ark,scp} (for steps/get_ctm.sh), and
 with --lat-out word lattices (Kaldi CompactLattice text archive, gzipped, acoustic costs
-unscaled; Kaldi reads it as ``ark:gunzip -c lat.1.gz|``).
+unscaled; meant for ``ark:gunzip -c lat.1.gz|``, not yet checked against a Kaldi build).
 
 e.g.: python -m asr.bin.decode --job 1 --num-jobs 2 exp/mono/graph exp/mono data/mfcc/test \\
           exp/mono/decode_test/hyp.1

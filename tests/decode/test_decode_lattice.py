@@ -105,3 +105,18 @@ def test_write_lattices_false(decodes, yesno_mono):
     d = _decode(yesno_mono, "decode_nolat", "--write-lattices false")
     assert not list(d.glob("lat.*"))
     assert (d / "hyp").read_text() == (decodes[8] / "hyp").read_text()
+
+
+def test_score_lmwt_rescores_the_lattices(decodes, yesno_mono):
+    d = decodes[8]
+    run(f"steps/score_lmwt.sh --min-lmwt 8 --max-lmwt 12 data/mfcc/test_yesno exp/mono/graph {d}", yesno_mono)
+    assert sorted(p.name for p in d.glob("wer_[0-9]*")) == [f"wer_{n}" for n in (10, 11, 12, 8, 9)]
+    # LMWT 10 is the decoding acoustic scale 0.1: the decoder's own 1-best and WER
+    assert (d / "scoring/hyp.10").read_text() == "".join(sorted((d / "hyp").read_text().splitlines(True)))
+    assert (d / "wer_10").read_text().splitlines()[0] == (d / "wer").read_text().splitlines()[0]
+
+
+def test_score_lmwt_without_lattices_fails_clearly(decodes, yesno_mono):
+    d = _decode(yesno_mono, "decode_nolat2", "--write-lattices false")
+    r = run(f"steps/score_lmwt.sh data/mfcc/test_yesno exp/mono/graph {d}", yesno_mono, check=False)
+    assert r.returncode != 0 and "no lattices" in r.stderr

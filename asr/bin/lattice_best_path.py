@@ -1,0 +1,66 @@
+"""Best paths of a decode dir's word lattices at a range of language-model weights (Kaldi's
+``lattice-scale --inv-acoustic-scale=LMWT | lattice-best-path``, the loop in Kaldi's
+``local/score.sh``): writes ``<out-dir>/hyp.<LMWT>`` (Kaldi text) for every integer LMWT
+from --min-lmwt to --max-lmwt. An LMWT of ``1 / acwt`` reproduces the decoder's 1-best.
+
+e.g.: python -m asr.bin.lattice_best_path --min-lmwt 7 --max-lmwt 17 exp/mono/graph/words.txt \\
+          exp/mono/decode_test exp/mono/decode_test/scoring
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from asr.decode.lattice import lattice_nbest, read_lattices
+from asr.lang.symbols import SymbolTable
+from asr.utils.fileio import atomic_write
+from asr.utils.logging_setup import setup_logging
+
+__all__ = ["get_parser", "main"]
+
+
+def get_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("words", type=Path, help="the graph's words.txt")
+    parser.add_argument("decode_dir", type=Path, help="decode dir with lat.*.gz (steps/decode.sh)")
+    parser.add_argument("out_dir", type=Path, help="where hyp.<LMWT> files go")
+    parser.add_argument("--min-lmwt", type=int, default=7)
+    parser.add_argument("--max-lmwt", type=int, default=17)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = get_parser().parse_args(argv)
+    setup_logging()
+    try:
+        if not 1 <= args.min_lmwt <= args.max_lmwt:
+            raise ValueError(f"need 1 <= --min-lmwt <= --max-lmwt, got {args.min_lmwt} and {args.max_lmwt}")
+        archives = sorted(args.decode_dir.glob("lat.*.gz"))
+        if not archives:
+            raise ValueError(f"{args.decode_dir}: no lat.*.gz (decode with --write-lattices true)")
+        words = SymbolTable.read(args.words)
+        lmwts = range(args.min_lmwt, args.max_lmwt + 1)
+        hyps: dict[int, list[str]] = {w: [] for w in lmwts}
+        for archive in archives:
+            for utt, lat in read_lattices(archive):
+                for lmwt in lmwts:
+                    best = lattice_nbest(lat, 1, acoustic_scale=1.0 / lmwt)
+                    text = " ".join(words.symbols(best[0][0])) if best else ""
+                    hyps[lmwt].append(f"{utt} {text}".rstrip())
+        args.out_dir.mkdir(parents=True, exist_ok=True)
+        for lmwt, lines in hyps.items():
+            with atomic_write(args.out_dir / f"hyp.{lmwt}") as f:
+                f.write("".join(line + "\n" for line in sorted(lines)))
+    except (OSError, ValueError) as e:
+        print(f"lattice_best_path: {e}", file=sys.stderr)
+        sys.exit(1)
+    logging.info("wrote %s/hyp.{%d..%d} from %d lattice archive(s)", args.out_dir,
+                 args.min_lmwt, args.max_lmwt, len(archives))
+
+
+if __name__ == "__main__":
+    main()

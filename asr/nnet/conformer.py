@@ -14,9 +14,9 @@ from torch import nn
 
 from asr.nnet.attention import RelPositionMultiHeadAttention
 from asr.nnet.layers import FeedForward, MaskedBatchNorm1d
-from asr.nnet.masking import check_lengths, valid_mask
+from asr.nnet.masking import valid_mask
 from asr.nnet.registry import ENCODERS
-from asr.nnet.subsampling import Conv2dSubsampling
+from asr.nnet.subsampling import Conv2dSubsampling, SubsampledEncoder
 
 __all__ = ["ConvolutionModule", "ConformerBlock", "ConformerEncoder"]
 
@@ -101,7 +101,7 @@ class ConformerBlock(nn.Module):
 
 
 @ENCODERS.register("conformer")
-class ConformerEncoder(nn.Module):
+class ConformerEncoder(SubsampledEncoder):
     """Conv2d subsampling, then ``num_blocks`` conformer blocks with relative positions.
 
     Args:
@@ -143,23 +143,9 @@ class ConformerEncoder(nn.Module):
         )
         self.output_size = dim
 
-    def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
-        """``(B,)`` encoder output lengths for ``(B,)`` input lengths."""
-        return self.subsampling.output_lengths(lengths)
-
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """
-        Args:
-            x (Tensor): ``(B, T, D)`` padded features.
-            lengths (Tensor): ``(B,)`` valid frames per utterance.
-
-        Returns:
-            (Tensor, Tensor): ``(B, T', H)`` output, zero on padded frames, and ``(B,)`` lengths.
-        """
-        check_lengths(x, lengths)
-        x, lengths = self.subsampling(x, lengths)
+    def _encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         mask = valid_mask(lengths, x.size(1))
         x = self.dropout(x)
         for block in self.blocks:
             x = block(x, mask)
-        return x.masked_fill(~mask[..., None], 0.0), lengths
+        return x.masked_fill(~mask[..., None], 0.0)

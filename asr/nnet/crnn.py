@@ -6,9 +6,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-from asr.nnet.masking import check_lengths
 from asr.nnet.registry import ENCODERS
-from asr.nnet.subsampling import Conv2dSubsampling
+from asr.nnet.subsampling import Conv2dSubsampling, SubsampledEncoder
 
 __all__ = ["CRNNEncoder"]
 
@@ -16,7 +15,7 @@ _RNNS = {"gru": nn.GRU, "lstm": nn.LSTM}
 
 
 @ENCODERS.register("crnn")
-class CRNNEncoder(nn.Module):
+class CRNNEncoder(SubsampledEncoder):
     """Convolutional subsampling followed by a recurrent stack.
 
     Sequences are packed, so the backward direction starts at each utterance's own last
@@ -63,22 +62,8 @@ class CRNNEncoder(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.output_size = hidden_size * (2 if bidirectional else 1)
 
-    def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
-        """``(B,)`` encoder output lengths for ``(B,)`` input lengths."""
-        return self.subsampling.output_lengths(lengths)
-
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """
-        Args:
-            x (Tensor): ``(B, T, D)`` padded features.
-            lengths (Tensor): ``(B,)`` valid frames per utterance.
-
-        Returns:
-            (Tensor, Tensor): ``(B, T', output_size)`` output, zero on padded frames, and ``(B,)`` lengths.
-        """
-        check_lengths(x, lengths)
-        x, lengths = self.subsampling(x, lengths)
+    def _encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
         out, _ = self.rnn(packed)
         out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.size(1))
-        return self.dropout(out), lengths
+        return self.dropout(out)

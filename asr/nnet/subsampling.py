@@ -17,9 +17,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from asr.nnet.masking import valid_mask
+from asr.nnet.masking import check_lengths, valid_mask
 
-__all__ = ["Conv2dSubsampling", "SUBSAMPLING_STRIDES"]
+__all__ = ["Conv2dSubsampling", "SubsampledEncoder", "SUBSAMPLING_STRIDES"]
 
 #: Time strides of the conv layers for each supported rate (every layer halves frequency).
 SUBSAMPLING_STRIDES: dict[int, tuple[int, ...]] = {1: (1, 1), 2: (2, 1), 4: (2, 2), 6: (2, 3), 8: (2, 2, 2)}
@@ -75,3 +75,36 @@ class Conv2dSubsampling(nn.Module):
         b, c, t, f = h.shape
         h = self.out(h.transpose(1, 2).reshape(b, t, c * f))
         return h, lengths
+
+
+class SubsampledEncoder(nn.Module):
+    """What every encoder shares: :class:`Conv2dSubsampling` first, then the encoder's own
+    layers (``_encode``) on the shorter sequence. Subclasses set ``self.subsampling`` and
+    ``self.output_size`` and implement ``_encode``.
+    """
+
+    subsampling: Conv2dSubsampling
+    output_size: int
+
+    def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
+        """``(B,)`` encoder output lengths for ``(B,)`` input lengths."""
+        return self.subsampling.output_lengths(lengths)
+
+    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """
+        Args:
+            x (Tensor): ``(B, T, D)`` padded features.
+            lengths (Tensor): ``(B,)`` valid frames per utterance.
+
+        Returns:
+            (Tensor, Tensor): ``(B, T', output_size)`` output, zero on padded frames, and
+            ``(B,)`` lengths.
+        """
+        check_lengths(x, lengths)
+        x, lengths = self.subsampling(x, lengths)
+        return self._encode(x, lengths), lengths
+
+    def _encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """``(B, T', H)`` subsampled frames and their ``(B,)`` lengths -> ``(B, T', output_size)``,
+        zero on padded frames."""
+        raise NotImplementedError

@@ -7,9 +7,9 @@ from torch import nn
 
 from asr.nnet.attention import MultiHeadAttention, PositionalEncoding
 from asr.nnet.layers import FeedForward
-from asr.nnet.masking import check_lengths, valid_mask
+from asr.nnet.masking import valid_mask
 from asr.nnet.registry import ENCODERS
-from asr.nnet.subsampling import Conv2dSubsampling
+from asr.nnet.subsampling import Conv2dSubsampling, SubsampledEncoder
 
 __all__ = ["TransformerEncoderLayer", "TransformerEncoder"]
 
@@ -42,7 +42,7 @@ class TransformerEncoderLayer(nn.Module):
 
 
 @ENCODERS.register("transformer")
-class TransformerEncoder(nn.Module):
+class TransformerEncoder(SubsampledEncoder):
     """Conv2d subsampling, sinusoidal absolute positions, ``num_layers`` pre-norm layers, LayerNorm.
 
     Args:
@@ -80,23 +80,9 @@ class TransformerEncoder(nn.Module):
         self.final_norm = nn.LayerNorm(dim)
         self.output_size = dim
 
-    def output_lengths(self, lengths: torch.Tensor) -> torch.Tensor:
-        """``(B,)`` encoder output lengths for ``(B,)`` input lengths."""
-        return self.subsampling.output_lengths(lengths)
-
-    def forward(self, x: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """
-        Args:
-            x (Tensor): ``(B, T, D)`` padded features.
-            lengths (Tensor): ``(B,)`` valid frames per utterance.
-
-        Returns:
-            (Tensor, Tensor): ``(B, T', H)`` output, zero on padded frames, and ``(B,)`` lengths.
-        """
-        check_lengths(x, lengths)
-        x, lengths = self.subsampling(x, lengths)
+    def _encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
         mask = valid_mask(lengths, x.size(1))
         x = self.positions(x)
         for layer in self.layers:
             x = layer(x, mask)
-        return self.final_norm(x).masked_fill(~mask[..., None], 0.0), lengths
+        return self.final_norm(x).masked_fill(~mask[..., None], 0.0)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from asr.bin.gmm_args import add_gmm_training_args, gmm_training_kwargs
 from asr.hmm.align import write_alignments
 from asr.hmm.feats import FeatureOptions
 from asr.hmm.model_dir import write_model_dir
@@ -38,24 +39,11 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("lang_dir", type=Path, help="lang dir made by prepare_lang")
     parser.add_argument("exp_dir", type=Path, help="output model dir")
     d = MonoConfig()
-    parser.add_argument("--num-iters", type=int, default=d.num_iters)
-    parser.add_argument("--max-iter-inc", type=int, default=d.max_iter_inc,
-                        help="last iteration that adds Gaussians")
-    parser.add_argument("--totgauss", type=int, default=d.totgauss, help="target number of Gaussians")
-    parser.add_argument("--power", type=float, default=d.power,
-                        help="Gaussians per pdf ~ occupancy ** power")
+    add_gmm_training_args(parser, d)
     parser.add_argument("--boost-silence", type=float, default=d.boost_silence,
                         help="factor on silence likelihoods when aligning")
-    parser.add_argument("--realign-iters", default=" ".join(map(str, d.realign_iters)),
-                        help="iterations that realign (space-separated)")
-    parser.add_argument("--beam", type=float, default=d.beam)
-    parser.add_argument("--retry-beam", type=float, default=d.retry_beam)
     parser.add_argument("--norm-vars", type=_bool, default=False, help="CMVN variance normalization")
     parser.add_argument("--delta-order", type=int, default=2)
-    parser.add_argument("--seed", type=int, default=d.seed)
-    parser.add_argument("--num-threads", type=int, default=1,
-                        help="torch threads (more than 1 is slower on these small matrices "
-                             "when other jobs share the cores)")
     return parser
 
 
@@ -66,11 +54,7 @@ def main(argv: list[str] | None = None) -> None:
     logging.info("train_mono %s", " ".join(sys.argv[1:] if argv is None else argv))
     start = time.time()
     try:
-        realign = tuple(int(x) for x in args.realign_iters.split())
-        config = MonoConfig(num_iters=args.num_iters, max_iter_inc=args.max_iter_inc,
-                            totgauss=args.totgauss, power=args.power, realign_iters=realign,
-                            beam=args.beam, retry_beam=args.retry_beam, boost_silence=args.boost_silence,
-                            seed=args.seed)
+        config = MonoConfig(boost_silence=args.boost_silence, **gmm_training_kwargs(args))
         options = FeatureOptions(norm_vars=args.norm_vars, delta_order=args.delta_order)
         lang = load_lang(args.lang_dir)
         utts = load_utterances(args.data_dir, lang, options)

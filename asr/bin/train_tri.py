@@ -17,6 +17,7 @@ from pathlib import Path
 
 import torch
 
+from asr.bin.gmm_args import add_gmm_training_args, gmm_training_kwargs
 from asr.hmm.align import read_alignments, write_alignments
 from asr.hmm.model_dir import load_model_dir, write_model_dir
 from asr.hmm.train_mono import load_utterances
@@ -36,24 +37,11 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("exp_dir", type=Path, help="output model dir")
     d = TriConfig()
     parser.add_argument("--num-leaves", type=int, default=d.num_leaves, help="most tree leaves")
-    parser.add_argument("--totgauss", type=int, default=d.totgauss, help="target number of Gaussians")
     parser.add_argument("--tree-thresh", type=float, default=d.tree_thresh,
                         help="least log-likelihood gain of a tree split")
     parser.add_argument("--tree-min-count", type=float, default=d.tree_min_count,
                         help="fewest frames in a tree leaf")
-    parser.add_argument("--num-iters", type=int, default=d.num_iters)
-    parser.add_argument("--max-iter-inc", type=int, default=d.max_iter_inc,
-                        help="last iteration that adds Gaussians")
-    parser.add_argument("--power", type=float, default=d.power,
-                        help="Gaussians per pdf ~ occupancy ** power")
-    parser.add_argument("--realign-iters", default=" ".join(map(str, d.realign_iters)),
-                        help="iterations that realign (space-separated)")
-    parser.add_argument("--beam", type=float, default=d.beam)
-    parser.add_argument("--retry-beam", type=float, default=d.retry_beam)
-    parser.add_argument("--seed", type=int, default=d.seed)
-    parser.add_argument("--num-threads", type=int, default=1,
-                        help="torch threads (more than 1 is slower on these small matrices "
-                             "when other jobs share the cores)")
+    add_gmm_training_args(parser, d)
     return parser
 
 
@@ -64,12 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     start = time.time()
     torch.set_num_threads(args.num_threads)
     try:
-        config = TriConfig(num_leaves=args.num_leaves, totgauss=args.totgauss,
-                           tree_thresh=args.tree_thresh, tree_min_count=args.tree_min_count,
-                           num_iters=args.num_iters, max_iter_inc=args.max_iter_inc,
-                           power=args.power,
-                           realign_iters=tuple(int(x) for x in args.realign_iters.split()),
-                           beam=args.beam, retry_beam=args.retry_beam, seed=args.seed)
+        config = TriConfig(num_leaves=args.num_leaves, tree_thresh=args.tree_thresh,
+                           tree_min_count=args.tree_min_count, **gmm_training_kwargs(args))
         old, options = load_model_dir(args.ali_dir)
         alis = read_alignments(args.ali_dir / "ali.scp")
         lang = load_lang(args.lang_dir)

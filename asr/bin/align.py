@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from asr.hmm.align import write_alignments
+from asr.hmm.align import write_exp_alignments
 from asr.hmm.model_dir import load_model_dir
 from asr.hmm.train_mono import MonoConfig, align_all, load_utterances
 from asr.lang.lang import load_lang
@@ -53,9 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         alis, failed = align_all(model, lang, utts,
                                  MonoConfig(beam=args.beam, retry_beam=args.retry_beam))
         if alis:
-            write_alignments(alis, args.ali_dir / "ali.ark", args.ali_dir / "ali.scp")
-            write_alignments({u: model.trans.tid_pdf[a] for u, a in alis.items()},
-                             args.ali_dir / "pdf_ali.ark", args.ali_dir / "pdf_ali.scp")
+            write_exp_alignments(alis, model.trans.tid_pdf, args.ali_dir)
         if args.ali_dir.resolve() != args.model_dir.resolve():
             for name in ("final.mdl", "hmm.yaml", "feats.yaml", "phones.txt", "words.txt", "topo"):
                 if (args.model_dir / name).is_file():

@@ -24,14 +24,10 @@ from asr.hmm.model import load_model
 from asr.lang.lang import load_lang
 from asr.utils.fileio import atomic_write, read_table
 from asr.utils.logging_setup import setup_logging
+from asr.utils.cli import shell_bool
 
 __all__ = ["get_parser", "main"]
 
-
-def _bool(text: str) -> bool:
-    if text not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return text == "true"
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -43,9 +39,9 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--frame-shift", type=float, default=None,
                         help="seconds per frame (default: from the model dir's feats.yaml, "
                         "else 0.01)")
-    parser.add_argument("--use-segments", type=_bool, default=True,
+    parser.add_argument("--use-segments", type=shell_bool, default=True,
                         help="key lines by recording, with times from the segments file")
-    parser.add_argument("--plot", type=_bool, default=False,
+    parser.add_argument("--plot", type=shell_bool, default=False,
                         help="write alignment_<utt>.png for the first utterance")
     return parser
 

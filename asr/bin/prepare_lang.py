@@ -12,14 +12,10 @@ import sys
 
 from asr.lang.prepare import prepare_lang
 from asr.utils.logging_setup import setup_logging
+from asr.utils.cli import shell_bool
 
 __all__ = ["get_parser", "main"]
 
-
-def _bool(s: str) -> bool:
-    if s not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {s!r}")
-    return s == "true"
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -30,7 +26,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("oov_word", help="lexicon word that unknown words map to, e.g. <UNK>")
     parser.add_argument("tmp_dir", help="for intermediate lexicons")
     parser.add_argument("lang_dir", help="output lang dir (replaced as a whole)")
-    parser.add_argument("--position-dependent-phones", type=_bool, default=True,
+    parser.add_argument("--position-dependent-phones", type=shell_bool, default=True,
                         help="word-position phones _B _E _I _S (true|false)")
     parser.add_argument("--num-sil-states", type=int, default=5,
                         help="emitting HMM states of silence phones")
@@ -38,7 +34,7 @@ def get_parser() -> argparse.ArgumentParser:
                         help="emitting HMM states of non-silence phones")
     parser.add_argument("--sil-prob", type=float, default=0.5,
                         help="probability of optional silence between words, in [0, 1)")
-    parser.add_argument("--share-silence-phones", type=_bool, default=False,
+    parser.add_argument("--share-silence-phones", type=shell_bool, default=False,
                         help="all silence phones share one tree root (true|false)")
     return parser
 

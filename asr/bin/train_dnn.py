@@ -28,14 +28,10 @@ from asr.hmm.feats import FeatureOptions
 from asr.hmm.model import load_model
 from asr.utils.fileio import atomic_write
 from asr.utils.logging_setup import setup_logging
+from asr.utils.cli import shell_bool
 
 __all__ = ["get_parser", "main"]
 
-
-def _bool(text: str) -> bool:
-    if text not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return text == "true"
 
 
 def _layers(text: str) -> list[list[int]]:
@@ -77,7 +73,7 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--prior-smoothing", type=float, default=d.prior_smoothing,
                         help="count added to every pdf for the priors")
     parser.add_argument("--seed", type=int, default=d.seed)
-    parser.add_argument("--norm-vars", type=_bool, default=False,
+    parser.add_argument("--norm-vars", type=shell_bool, default=False,
                         help="per-speaker CMVN variance normalization")
     parser.add_argument("--num-threads", type=int, default=2, help="torch CPU threads")
     return parser

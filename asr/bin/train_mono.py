@@ -16,20 +16,16 @@ from pathlib import Path
 import torch
 
 from asr.bin.gmm_args import add_gmm_training_args, gmm_training_kwargs
-from asr.hmm.align import write_alignments
+from asr.hmm.align import write_exp_alignments
 from asr.hmm.feats import FeatureOptions
 from asr.hmm.model_dir import write_model_dir
 from asr.hmm.train_mono import MonoConfig, load_utterances, train_mono
 from asr.lang.lang import load_lang
 from asr.utils.logging_setup import setup_logging
+from asr.utils.cli import shell_bool
 
 __all__ = ["get_parser", "main"]
 
-
-def _bool(text: str) -> bool:
-    if text not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return text == "true"
 
 
 def get_parser() -> argparse.ArgumentParser:
@@ -42,7 +38,7 @@ def get_parser() -> argparse.ArgumentParser:
     add_gmm_training_args(parser, d)
     parser.add_argument("--boost-silence", type=float, default=d.boost_silence,
                         help="factor on silence likelihoods when aligning")
-    parser.add_argument("--norm-vars", type=_bool, default=False, help="CMVN variance normalization")
+    parser.add_argument("--norm-vars", type=shell_bool, default=False, help="CMVN variance normalization")
     parser.add_argument("--delta-order", type=int, default=2)
     return parser
 
@@ -62,9 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         feats_yaml = args.data_dir / "conf" / "feats.yaml"
         write_model_dir(args.exp_dir, model, options, args.lang_dir,
                         feats_yaml if feats_yaml.is_file() else None)
-        write_alignments(alis, args.exp_dir / "ali.ark", args.exp_dir / "ali.scp")
-        write_alignments({u: model.trans.tid_pdf[a] for u, a in alis.items()},
-                         args.exp_dir / "pdf_ali.ark", args.exp_dir / "pdf_ali.scp")
+        write_exp_alignments(alis, model.trans.tid_pdf, args.exp_dir)
     except (OSError, ValueError) as e:
         logging.error("%s", e)
         print(f"train_mono: {e}", file=sys.stderr)

@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from asr.bin.gmm_args import add_gmm_training_args, gmm_training_kwargs
-from asr.hmm.align import read_alignments, write_alignments
+from asr.hmm.align import read_alignments, write_exp_alignments
 from asr.hmm.model_dir import load_model_dir, write_model_dir
 from asr.hmm.train_mono import load_utterances
 from asr.hmm.train_tri import TriConfig, train_tri
@@ -62,9 +62,7 @@ def main(argv: list[str] | None = None) -> None:
         feats_yaml = args.data_dir / "conf" / "feats.yaml"
         write_model_dir(args.exp_dir, model, options, args.lang_dir,
                         feats_yaml if feats_yaml.is_file() else None)
-        write_alignments(alis, args.exp_dir / "ali.ark", args.exp_dir / "ali.scp")
-        write_alignments({u: model.trans.tid_pdf[a] for u, a in alis.items()},
-                         args.exp_dir / "pdf_ali.ark", args.exp_dir / "pdf_ali.scp")
+        write_exp_alignments(alis, model.trans.tid_pdf, args.exp_dir)
     except (OSError, ValueError) as e:
         logging.error("%s", e)
         print(f"train_tri: {e}", file=sys.stderr)

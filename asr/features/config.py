@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import yaml
 
 from asr.utils.fileio import atomic_write
+from asr.utils.cli import shell_bool
 
 __all__ = [
     "FeatureConfig",
@@ -263,11 +264,6 @@ def save_feature_config(config: FeatureConfig, path: str | os.PathLike) -> None:
         f.write(dump_feature_config(config))
 
 
-def _parse_bool(text: str) -> bool:
-    if text not in ("true", "false"):
-        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
-    return text == "true"
-
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:
     """Add one ``--option-name`` flag per option of every feature type (default: from the YAML)."""
@@ -278,9 +274,9 @@ def add_config_arguments(parser: argparse.ArgumentParser) -> None:
             if f.name in seen:
                 continue
             seen.add(f.name)
-            kind = {"bool": _parse_bool, "int": int, "float": float}.get(str(f.type), str)
+            kind = {"bool": shell_bool, "int": int, "float": float}.get(str(f.type), str)
             group.add_argument(f"--{f.name.replace('_', '-')}", dest=f"opt_{f.name}", type=kind,
-                               default=None, metavar="true|false" if kind is _parse_bool else f.name.upper(),
+                               default=None, metavar="true|false" if kind is shell_bool else f.name.upper(),
                                help=f"Kaldi default: {f.default}")
 
 

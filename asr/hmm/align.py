@@ -14,7 +14,7 @@ import numpy as np
 from asr.utils.fileio import atomic_write, write_table
 
 __all__ = ["AlignmentError", "equal_align", "viterbi_align", "write_alignments",
-           "read_alignments"]
+           "write_exp_alignments", "read_alignments"]
 
 
 class AlignmentError(ValueError):
@@ -82,6 +82,14 @@ def write_alignments(alis: dict[str, np.ndarray], ark: str | os.PathLike,
             index[key] = f"{ark}:{f.tell() + len(key.encode('utf-8')) + 1}"
             kaldiio.save_ark(f, {key: np.asarray(alis[key], dtype=np.int32)})
     write_table(scp, index)
+
+
+def write_exp_alignments(alis: dict[str, np.ndarray], tid_pdf: np.ndarray, out_dir: str | os.PathLike) -> None:
+    """An exp dir's alignments: transition ids in ``ali.{ark,scp}`` and the pdf ids they
+    map to (``tid_pdf``, the transition model's table) in ``pdf_ali.{ark,scp}``."""
+    out_dir = Path(out_dir)
+    write_alignments(alis, out_dir / "ali.ark", out_dir / "ali.scp")
+    write_alignments({u: tid_pdf[a] for u, a in alis.items()}, out_dir / "pdf_ali.ark", out_dir / "pdf_ali.scp")
 
 
 def read_alignments(scp: str | os.PathLike) -> dict[str, np.ndarray]:

@@ -25,6 +25,7 @@ from asr.dnn.tdnn import Tdnn
 from asr.features.cmvn import write_global_cmvn_stats
 from asr.hmm.feats import FeatureOptions
 from asr.hmm.model import load_model
+from asr.hmm.model_dir import copy_lang_and_features
 from asr.utils.fileio import atomic_write
 
 __all__ = ["is_dnn_model_dir", "write_dnn_model_dir", "load_dnn_model_dir", "write_priors",
@@ -91,11 +92,7 @@ def write_dnn_model_dir(out: str | os.PathLike, net: Tdnn, net_config: dict,
     for name in ("final.mdl", "tree"):  # a context-dependent GMM also has a tree
         if (ali_dir / name).is_file():
             shutil.copyfile(ali_dir / name, out / name)
-    if feats_yaml is not None:
-        shutil.copyfile(feats_yaml, out / "feats.yaml")
-    for name in ("phones.txt", "words.txt", "topo"):
-        shutil.copyfile(lang_dir / name, out / name)
-    shutil.copytree(lang_dir / "phones", out / "phones", dirs_exist_ok=True)
+    copy_lang_and_features(out, lang_dir, feats_yaml)
 
 
 def load_dnn_model_dir(path: str | os.PathLike) -> tuple[DnnAcousticModel, FeatureOptions]:

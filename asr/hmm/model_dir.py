@@ -17,7 +17,7 @@ from asr.hmm.feats import FeatureOptions
 from asr.hmm.model import AcousticModel, load_model
 from asr.utils.fileio import atomic_write
 
-__all__ = ["write_model_dir", "load_model_dir"]
+__all__ = ["write_model_dir", "copy_lang_and_features", "load_model_dir"]
 
 
 def write_model_dir(out: str | os.PathLike, model: AcousticModel, options: FeatureOptions,
@@ -29,6 +29,13 @@ def write_model_dir(out: str | os.PathLike, model: AcousticModel, options: Featu
     with atomic_write(out / "hmm.yaml") as f:
         yaml.safe_dump({"model_type": "gmm", "norm_vars": options.norm_vars,
                         "delta_order": options.delta_order}, f, sort_keys=False)
+    copy_lang_and_features(out, lang_dir, feats_yaml)
+
+
+def copy_lang_and_features(out: Path, lang_dir: str | os.PathLike, feats_yaml: str | os.PathLike | None) -> None:
+    """Copy what decoding with a model dir needs besides the model: the lang dir's
+    ``phones.txt``, ``words.txt``, ``topo`` and ``phones/``, and ``feats.yaml`` when given."""
+    lang_dir = Path(lang_dir)
     if feats_yaml is not None:
         shutil.copyfile(feats_yaml, out / "feats.yaml")
     for name in ("phones.txt", "words.txt", "topo"):

@@ -10,12 +10,9 @@ e.g.: python -m asr.bin.apply_speed --factor 0.9 /data/a.wav > a_sp0.9.wav
 from __future__ import annotations
 
 import argparse
-import io
 import sys
 
-import soundfile
-
-from asr.data.audio import AudioError, read_audio_entry
+from asr.data.audio import AudioError, read_audio_entry, write_wav_stdout
 from asr.data.perturb import speed_perturb_pcm16
 
 __all__ = ["get_parser", "main"]
@@ -37,10 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     except (AudioError, ValueError) as e:
         print(f"apply_speed: {e}", file=sys.stderr)
         sys.exit(1)
-    buffer = io.BytesIO()
-    soundfile.write(buffer, out, rate, format="WAV", subtype="PCM_16")
-    sys.stdout.buffer.write(buffer.getvalue())
-    sys.stdout.buffer.flush()
+    write_wav_stdout(out, rate)
 
 
 if __name__ == "__main__":

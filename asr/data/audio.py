@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import logging
 import struct
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Iterator
@@ -14,10 +15,11 @@ import numpy as np
 import soundfile
 
 from asr.data.datadir import DataDir
+from asr.data.noise_gate import noise_gate_pcm16, parse_gate_pipe
 from asr.data.perturb import parse_speed_pipe, speed_perturb_pcm16
 from asr.data.pipes import is_pipe, run_pipe
 
-__all__ = ["AudioError", "AudioReader", "read_audio_entry"]
+__all__ = ["AudioError", "AudioReader", "read_audio_entry", "write_wav_stdout"]
 
 logger = logging.getLogger(__name__)
 
@@ -50,12 +52,20 @@ def _check_wav_not_truncated(path: Path) -> None:
             pos += 8 + chunk_size + (chunk_size & 1)
         raise AudioError(f"{path}: WAV file has no data chunk (truncated?)")
 
+# pipes read in-process: (name, parser giving (inner entry, value), int16 output from
+# (samples, rate, value))
+_IN_PROCESS_PIPES = (
+    ("speed", parse_speed_pipe, lambda samples, rate, factor: speed_perturb_pcm16(samples, factor)),
+    ("noise-gate", parse_gate_pipe, noise_gate_pcm16),
+)
+
 
 def read_audio_entry(entry: str) -> tuple[np.ndarray, int]:
     """Read a ``wav.scp`` value (a path or a pipe ending in ``|``).
 
-    A speed-perturbing pipe (see :func:`asr.data.perturb.parse_speed_pipe`) is not run: its
-    inner entry is read and resampled here, giving the samples the pipe would write.
+    A speed-perturbing pipe (see :func:`asr.data.perturb.parse_speed_pipe`) or a noise-gate
+    pipe (:func:`asr.data.noise_gate.parse_gate_pipe`) is not run: its inner entry is read
+    and changed here, giving the samples the pipe would write.
 
     Returns:
         (np.ndarray, int): samples ``(num_samples, num_channels)`` float32 in [-1, 1], rate.
@@ -63,14 +73,17 @@ def read_audio_entry(entry: str) -> tuple[np.ndarray, int]:
     Raises:
         AudioError: missing, unreadable, truncated or empty audio.
     """
-    speed = parse_speed_pipe(entry) if is_pipe(entry) else None
-    if speed is not None:
-        inner, factor = speed
-        try:
-            samples, rate = read_audio_entry(inner)
-            return speed_perturb_pcm16(samples, factor).astype(np.float32) / 32768, rate
-        except ValueError as e:  # an AudioError from the inner entry, or a bad factor
-            raise AudioError(f"speed pipe {entry!r}: {e}") from None
+    if is_pipe(entry):
+        for kind, parse, change in _IN_PROCESS_PIPES:
+            parsed = parse(entry)
+            if parsed is None:
+                continue
+            inner, value = parsed
+            try:
+                samples, rate = read_audio_entry(inner)
+                return change(samples, rate, value).astype(np.float32) / 32768, rate
+            except ValueError as e:  # an AudioError from the inner entry, or a bad value
+                raise AudioError(f"{kind} pipe {entry!r}: {e}") from None
     try:
         if is_pipe(entry):
             data = run_pipe(entry)
@@ -92,6 +105,14 @@ def read_audio_entry(entry: str) -> tuple[np.ndarray, int]:
     if not np.all(np.isfinite(samples)):
         raise AudioError(f"audio contains NaN or infinite samples: {entry!r}")
     return samples, rate
+
+
+def write_wav_stdout(samples: np.ndarray, rate: int) -> None:
+    """Write int16 ``samples`` as a 16-bit PCM WAV file to standard output (a pipe's output)."""
+    buffer = io.BytesIO()
+    soundfile.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
+    sys.stdout.buffer.write(buffer.getvalue())
+    sys.stdout.buffer.flush()
 
 
 class AudioReader:

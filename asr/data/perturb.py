@@ -17,6 +17,7 @@ import re
 import shlex
 import sys
 from fractions import Fraction
+from typing import Callable
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from asr.data.ops import read_tables, warn_not_carried, write_tables
 from asr.data.pipes import parse_pipe
 
 __all__ = ["speed_perturb", "speed_perturb_pcm16", "resample_poly", "speed_pipe", "parse_speed_pipe",
-           "perturb_data_dir_speed"]
+           "perturb_data_dir_speed", "write_perturbed_copy"]
 
 logger = logging.getLogger(__name__)
 
@@ -150,9 +151,8 @@ def perturb_data_dir_speed(factor: str, src: str | os.PathLike, dest: str | os.P
     """Write ``dest``: ``src`` at speed ``factor``, ids prefixed ``sp<factor>-``.
 
     Utterance, speaker and (with ``segments``) recording ids get the prefix; segment times
-    are divided by the factor; ``utt2uniq`` maps each new utterance to its original; text is
-    copied; features, durations and CMVN are not carried (a warning names them). ``dest`` is
-    validated. Returns the number of utterances.
+    are divided by the factor. See :func:`write_perturbed_copy` for the rest. Returns the
+    number of utterances.
 
     Args:
         factor (str): as written, e.g. ``"0.9"`` (the prefix uses it verbatim, like Kaldi).
@@ -166,20 +166,38 @@ def perturb_data_dir_speed(factor: str, src: str | os.PathLike, dest: str | os.P
         raise ValueError(f"speed factor must be a number, got {factor!r}") from None
     if not (math.isfinite(value) and value > 0) or any(c.isspace() for c in factor):
         raise ValueError(f"speed factor must be a positive number, got {factor!r}")
+    prefix = f"sp{factor}-"
+    return write_perturbed_copy(src, dest, utt_map=lambda u: prefix + u, spk_map=lambda s: prefix + s,
+                                reco_map=lambda r: prefix + r, entry_map=lambda _, e: speed_pipe(e, factor),
+                                segment_map=lambda line: _scale_segment(line, value))
+
+
+def write_perturbed_copy(src: str | os.PathLike, dest: str | os.PathLike, utt_map: Callable[[str], str],
+                         spk_map: Callable[[str], str], reco_map: Callable[[str], str],
+                         entry_map: Callable[[str, str], str],
+                         segment_map: Callable[[str], str] | None = None) -> int:
+    """Write ``dest``, a copy of ``src`` whose audio is changed by a pipe: ids renamed by
+    the maps, each ``wav.scp`` entry replaced by ``entry_map(recording_id, entry)``,
+    ``segments`` lines by ``segment_map`` (when given); ``utt2uniq`` maps each new
+    utterance to its original; text is copied; features, durations and CMVN are not
+    carried (a warning names them). ``dest`` is validated. Returns the number of utterances.
+
+    Raises:
+        ValueError: ``dest`` is ``src``, or ``dest`` fails validation.
+    """
     if os.path.realpath(src) == os.path.realpath(dest):
         raise ValueError(f"source and destination are the same data dir: {src}")
     tables = read_tables(src)
     warn_not_carried(src, _NOT_CARRIED)
     kept = {name: table for name, table in tables.items() if name not in _NOT_CARRIED}
-    prefix = f"sp{factor}-"
-    out = map_ids(kept, utt_map=lambda u: prefix + u, spk_map=lambda s: prefix + s,
-                  reco_map=lambda r: prefix + r)
-    if "wav.scp" in out:
-        out["wav.scp"] = {r: speed_pipe(entry, factor) for r, entry in out["wav.scp"].items()}
-    if "segments" in out:
-        out["segments"] = {u: _scale_segment(line, value) for u, line in out["segments"].items()}
+    out = map_ids(kept, utt_map=utt_map, spk_map=spk_map, reco_map=reco_map)
+    reco_of = reco_map if "segments" in tables else utt_map
+    if "wav.scp" in tables:
+        out["wav.scp"] = {reco_of(r): entry_map(r, entry) for r, entry in tables["wav.scp"].items()}
+    if "segments" in out and segment_map is not None:
+        out["segments"] = {u: segment_map(line) for u, line in out["segments"].items()}
     if "utt2uniq" not in out:
-        out["utt2uniq"] = {prefix + u: u for u in tables["utt2spk"]}
+        out["utt2uniq"] = {utt_map(u): u for u in tables["utt2spk"]}
     write_tables(dest, out)
     check_written(dest, out)
     return len(out["utt2spk"])

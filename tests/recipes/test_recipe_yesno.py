@@ -21,6 +21,22 @@ def test_data_dirs_are_valid(yesno_recipe, name, count):
         assert words == ["YES" if bit == "1" else "NO" for bit in utt.split("_")]
 
 
+def test_augmented_training_set_holds_gated_copies(yesno_recipe):
+    d = yesno_recipe / "data" / "fbank" / "train_yesno_aug"
+    assert validate_data_dir(d) == []
+    feats = dict(kaldiio.load_scp_sequential(str(d / "feats.scp")))
+    originals = [u for u in feats if not u.endswith("-gate")]
+    assert len(originals) == 31 and len(feats) == 62
+    assert set((d / "utt2spk").read_text().split()[1::2]) == {"global"}
+    quieter = 0
+    for utt in originals:
+        clean, gated = feats[utt], feats[utt + "-gate"]
+        assert clean.shape == gated.shape
+        # gated stretches fall to digital near-silence, far below the room's noise floor
+        quieter += np.percentile(gated.mean(axis=1), 5) < np.percentile(clean.mean(axis=1), 5) - 3
+    assert quieter >= 25
+
+
 @pytest.mark.parametrize("feat,dim", [("mfcc", 13), ("fbank", None)])
 def test_features_and_cmvn(yesno_recipe, feat, dim):
     recipe = yesno_recipe
@@ -46,4 +62,4 @@ def test_rerun_skips_completed_work(yesno_recipe):
     r = subprocess.run(["./run.sh", "--stage", "2", "--stop-stage", "2"], cwd=recipe,
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
-    assert r.stdout.count("has features already, skipping") == 4
+    assert r.stdout.count("has features already, skipping") == 6

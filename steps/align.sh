@@ -13,6 +13,7 @@ max_failed_fraction=0.1
 
 echo "$0 $@" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 4 ]; then

@@ -19,6 +19,7 @@ acwt=1.0            # wfst scale of the CTC log-probabilities
 
 echo "$0 $@" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 3 ]; then

@@ -14,6 +14,7 @@ plot=true          # write alignment_<utt>.png for the first utterance
 
 echo "$0 $@" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 3 ]; then

@@ -16,6 +16,7 @@ feat_config=conf/fbank.yaml
 
 echo "$0 $@" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -lt 1 ] || [ $# -gt 3 ]; then

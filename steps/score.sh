@@ -10,6 +10,7 @@ mode=present   # utterances missing from hyp: present (skip, mark [PARTIAL]), al
 
 echo "$0 $@" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 2 ]; then

@@ -19,6 +19,7 @@ retry_beam=40
 
 echo "$0 $@" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 6 ]; then

@@ -39,6 +39,7 @@ while [ $# -gt 0 ]; do
 done
 set -- "${args[@]}"
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 3 ] || [ -z "$config" ]; then

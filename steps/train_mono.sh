@@ -19,6 +19,7 @@ boost_silence=1.0  # factor on silence likelihoods when aligning (below 1: less 
 
 echo "$0 $@" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 3 ]; then

@@ -9,6 +9,7 @@ skip_fix=false
 
 echo "$0 $*" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -lt 2 ]; then

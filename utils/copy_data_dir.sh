@@ -11,6 +11,7 @@ validate_opts=   # e.g. "--no-spk-sort" or "--non-print"
 
 echo "$0 $*" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 2 ]; then

@@ -15,6 +15,7 @@ prior_utts=1000      # utterances of prior_data to average
 
 echo "$0 $@" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 3 ]; then

@@ -14,6 +14,7 @@ suffix=-gate    # added to utterance and recording ids
 
 echo "$0 $*" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 2 ]; then

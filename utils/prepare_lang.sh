@@ -12,6 +12,7 @@ share_silence_phones=false       # all silence phones share one tree root
 
 echo "$0 $@" >&2
 
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 . utils/parse_options.sh || exit 1
 
 if [ $# -ne 4 ]; then

@@ -8,6 +8,7 @@
 
 opts=()
 echo "$0 $*" >&2
+[ -f ./path.sh ] && . ./path.sh  # the recipe's Python environment (Kaldi's convention)
 
 while [ $# -gt 0 ]; do
   case "$1" in

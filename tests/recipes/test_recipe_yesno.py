@@ -63,3 +63,15 @@ def test_rerun_skips_completed_work(yesno_recipe):
                        capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr[-2000:]
     assert r.stdout.count("has features already, skipping") == 6
+
+
+def test_scripts_source_the_recipe_environment(yesno_recipe):
+    """steps/ and utils/ scripts run from a recipe folder work without the caller sourcing
+    path.sh (Kaldi's convention), e.g. from a shell whose PATH has no virtual environment."""
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": str(yesno_recipe)}
+    for cmd in ("utils/validate_data_dir.sh data/train_yesno",
+                "utils/subset_data_dir.sh --first data/train_yesno 3 data/subset3"):
+        r = subprocess.run(["bash", "-c", cmd], cwd=yesno_recipe, env=env, capture_output=True,
+                           text=True, timeout=300)
+        assert r.returncode == 0, f"{cmd}\n{r.stderr[-2000:]}"
+    assert len((yesno_recipe / "data" / "subset3" / "utt2spk").read_text().splitlines()) == 3

@@ -4,7 +4,7 @@
 # each fold trains the recipe's monophone GMM-HMM on the other recordings, without and with
 # their gated copies (utils/perturb_data_dir_gate.sh --seed 0), and decodes the held-out
 # recordings as they are and gated with other gates (--seed 1). Prints word errors per fold
-# and in total. About 15 minutes on 2 cores.
+# and in total. About 3 minutes on 2 cores.
 #
 # Run from egs/yesno after its stage 3 (data dirs, features, lang):
 #   cd egs/yesno && ../../benchmarks/yesno_gate_cv.sh [<work-dir>]   (default: exp/gate_cv)
@@ -26,7 +26,7 @@ feats() {  # <src-data-dir> <name>: MFCC and CMVN stats in $work/data/<name>
 }
 subset() {  # <data-dir> <utt-list> <dest>: subset with its own CMVN stats
   run utils/subset_data_dir.sh --utt-list $2 $1 $3
-  run steps/compute_cmvn_stats.sh $3 $work/log $work/mfcc
+  run steps/compute_cmvn_stats.sh $3 $work/log $(dirname $3)/cmvn  # per fold: archives are named by data dir
 }
 
 [ -f $work/data/gate0/feats.scp ] || { run utils/perturb_data_dir_gate.sh --seed 0 data/train_yesno $work/gate0_raw; feats $work/gate0_raw gate0; }

@@ -10,9 +10,8 @@ e.g.: python -m asr.bin.apply_gate --seed 7 /data/a.wav > a_gate.wav
 from __future__ import annotations
 
 import argparse
-import sys
 
-from asr.data.audio import AudioError, read_audio_entry, write_wav_stdout
+from asr.data.audio import write_changed_audio
 from asr.data.noise_gate import noise_gate_pcm16
 
 __all__ = ["get_parser", "main"]
@@ -28,13 +27,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = get_parser().parse_args(argv)
-    try:
-        samples, rate = read_audio_entry(args.entry)
-        out = noise_gate_pcm16(samples, rate, args.seed)
-    except (AudioError, ValueError) as e:
-        print(f"apply_gate: {e}", file=sys.stderr)
-        sys.exit(1)
-    write_wav_stdout(out, rate)
+    write_changed_audio("apply_gate", args.entry, lambda samples, rate: noise_gate_pcm16(samples, rate, args.seed))
 
 
 if __name__ == "__main__":

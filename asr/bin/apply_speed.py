@@ -10,9 +10,8 @@ e.g.: python -m asr.bin.apply_speed --factor 0.9 /data/a.wav > a_sp0.9.wav
 from __future__ import annotations
 
 import argparse
-import sys
 
-from asr.data.audio import AudioError, read_audio_entry, write_wav_stdout
+from asr.data.audio import write_changed_audio
 from asr.data.perturb import speed_perturb_pcm16
 
 __all__ = ["get_parser", "main"]
@@ -28,13 +27,7 @@ def get_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> None:
     args = get_parser().parse_args(argv)
-    try:
-        samples, rate = read_audio_entry(args.entry)
-        out = speed_perturb_pcm16(samples, args.factor)
-    except (AudioError, ValueError) as e:
-        print(f"apply_speed: {e}", file=sys.stderr)
-        sys.exit(1)
-    write_wav_stdout(out, rate)
+    write_changed_audio("apply_speed", args.entry, lambda samples, rate: speed_perturb_pcm16(samples, args.factor))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import struct
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 import soundfile
@@ -19,7 +19,7 @@ from asr.data.noise_gate import noise_gate_pcm16, parse_gate_pipe
 from asr.data.perturb import parse_speed_pipe, speed_perturb_pcm16
 from asr.data.pipes import is_pipe, run_pipe
 
-__all__ = ["AudioError", "AudioReader", "read_audio_entry", "write_wav_stdout"]
+__all__ = ["AudioError", "AudioReader", "read_audio_entry", "write_changed_audio"]
 
 logger = logging.getLogger(__name__)
 
@@ -107,10 +107,18 @@ def read_audio_entry(entry: str) -> tuple[np.ndarray, int]:
     return samples, rate
 
 
-def write_wav_stdout(samples: np.ndarray, rate: int) -> None:
-    """Write int16 ``samples`` as a 16-bit PCM WAV file to standard output (a pipe's output)."""
+def write_changed_audio(program: str, entry: str, change: Callable[[np.ndarray, int], np.ndarray]) -> None:
+    """The body of a ``wav.scp`` pipe program: read ``entry``, write ``change(samples, rate)``
+    (int16) to standard output as a 16-bit PCM WAV file; on bad audio or a bad value print
+    ``<program>: <reason>`` to standard error and exit 1."""
+    try:
+        samples, rate = read_audio_entry(entry)
+        out = change(samples, rate)
+    except (AudioError, ValueError) as e:
+        print(f"{program}: {e}", file=sys.stderr)
+        sys.exit(1)
     buffer = io.BytesIO()
-    soundfile.write(buffer, samples, rate, format="WAV", subtype="PCM_16")
+    soundfile.write(buffer, out, rate, format="WAV", subtype="PCM_16")
     sys.stdout.buffer.write(buffer.getvalue())
     sys.stdout.buffer.flush()
 

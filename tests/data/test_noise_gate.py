@@ -4,6 +4,8 @@ are valid, and their pipes are read in-process exactly as the pipe writes them."
 
 import io
 import shlex
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -156,3 +158,10 @@ def test_bad_suffix_rejected(gated_pair, tmp_path, suffix):
     with pytest.raises(ValueError, match="suffix"):
         perturb_data_dir_gate(gated_pair, tmp_path / "gate", suffix=suffix)
     assert not (tmp_path / "gate").exists()
+
+
+def test_apply_gate_names_missing_audio_and_exits_1(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "asr.bin.apply_gate", "--seed", "0", str(tmp_path / "missing.wav")],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 1 and r.stdout == ""
+    assert r.stderr.startswith("apply_gate: ") and "missing.wav" in r.stderr

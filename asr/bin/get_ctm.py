@@ -22,12 +22,11 @@ from asr.hmm.align import read_alignments
 from asr.hmm.ctm import TimeMark, align_words, ctm_lines, split_to_phones
 from asr.hmm.model import load_model
 from asr.lang.lang import load_lang
+from asr.utils.cli import shell_bool
 from asr.utils.fileio import atomic_write, read_table
 from asr.utils.logging_setup import setup_logging
-from asr.utils.cli import shell_bool
 
 __all__ = ["get_parser", "main"]
-
 
 
 def get_parser() -> argparse.ArgumentParser:

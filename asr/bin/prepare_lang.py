@@ -11,11 +11,10 @@ import logging
 import sys
 
 from asr.lang.prepare import prepare_lang
-from asr.utils.logging_setup import setup_logging
 from asr.utils.cli import shell_bool
+from asr.utils.logging_setup import setup_logging
 
 __all__ = ["get_parser", "main"]
-
 
 
 def get_parser() -> argparse.ArgumentParser:

@@ -26,12 +26,11 @@ from asr.dnn.model_dir import write_dnn_model_dir
 from asr.dnn.train import DnnConfig, train_dnn
 from asr.hmm.feats import FeatureOptions
 from asr.hmm.model import load_model
+from asr.utils.cli import shell_bool
 from asr.utils.fileio import atomic_write
 from asr.utils.logging_setup import setup_logging
-from asr.utils.cli import shell_bool
 
 __all__ = ["get_parser", "main"]
-
 
 
 def _layers(text: str) -> list[list[int]]:

@@ -21,11 +21,10 @@ from asr.hmm.feats import FeatureOptions
 from asr.hmm.model_dir import write_model_dir
 from asr.hmm.train_mono import MonoConfig, load_utterances, train_mono
 from asr.lang.lang import load_lang
-from asr.utils.logging_setup import setup_logging
 from asr.utils.cli import shell_bool
+from asr.utils.logging_setup import setup_logging
 
 __all__ = ["get_parser", "main"]
-
 
 
 def get_parser() -> argparse.ArgumentParser:

@@ -5,9 +5,7 @@ Where the short-term level stays below a threshold for longer than a hold time t
 closes and the audio becomes digital near-silence (+-1 LSB); it opens at the first block
 above the threshold, so the onset of a word can be clipped by up to a block, as real
 gates do. Models trained only on recordings with a room-noise floor have never seen such
-stretches (log-mel values far below any room silence) nor such abrupt onsets; on the
-yes/no corpus, every hybrid-system error was in one of the three test recordings that
-start with such a gate.
+stretches (log-mel values far below any room silence) nor such abrupt onsets.
 
 A gated data dir's ``wav.scp`` entries are pipes through ``python -m asr.bin.apply_gate``,
 recognised by :func:`asr.data.audio.read_audio_entry` and run in its own process.

@@ -17,8 +17,8 @@ from typing import Any, ClassVar
 
 import yaml
 
-from asr.utils.fileio import atomic_write
 from asr.utils.cli import shell_bool
+from asr.utils.fileio import atomic_write
 
 __all__ = [
     "FeatureConfig",
@@ -262,7 +262,6 @@ def save_feature_config(config: FeatureConfig, path: str | os.PathLike) -> None:
     """Write :func:`dump_feature_config` to ``path`` (atomically)."""
     with atomic_write(path) as f:
         f.write(dump_feature_config(config))
-
 
 
 def add_config_arguments(parser: argparse.ArgumentParser) -> None:

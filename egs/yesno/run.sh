@@ -37,8 +37,8 @@ if [ $stage -le 1 ] && [ $stop_stage -ge 1 ]; then
   log "Stage 1: prepare data dirs ($sets)"
   local/prepare_data.sh ${yesno_root:+--yesno-root "$yesno_root"} downloads data
   # Three test recordings start with digital silence (a noise gate) that only one training
-  # recording has; trained without gated copies, the GMM and the DNN make all their errors
-  # there (5-fold cross-validation on train_yesno: see README.md, "Noise-gate augmentation").
+  # recording has; trained without gated copies, the GMM and the DNN made all their errors
+  # there. 5-fold cross-validation on train_yesno: README.md, "Benchmarks".
   if [ ! -f data/train_yesno_aug/utt2spk ]; then
     utils/perturb_data_dir_gate.sh data/train_yesno data/train_yesno_gate
     utils/combine_data.sh data/train_yesno_aug data/train_yesno data/train_yesno_gate

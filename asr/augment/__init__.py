@@ -2,5 +2,6 @@
 
 from asr.augment.mixup import mixup_batch
 from asr.augment.specaug import SpecAugment
+from asr.augment.time_stretch import TimeStretch
 
-__all__ = ["SpecAugment", "mixup_batch"]
+__all__ = ["SpecAugment", "TimeStretch", "mixup_batch"]

@@ -50,6 +50,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--beam", type=float, default=13.0)
     parser.add_argument("--lattice-beam", type=float, default=6.0)
     parser.add_argument("--acwt", type=float, default=0.1, help="acoustic scale")
+    parser.add_argument("--prior-scale", type=float, default=1.0,
+                        help="DNN model dirs: log posterior minus this times the log state prior")
     parser.add_argument("--ali-out", type=Path, default=None,
                         help="also write the best paths' transition ids to <ali-out>.{ark,scp}")
     parser.add_argument("--lat-out", type=Path, default=None,
@@ -67,7 +69,9 @@ def main(argv: list[str] | None = None) -> None:
     try:
         if is_dnn_model_dir(args.model_dir):
             torch.set_num_threads(1)  # one core per job, like the GMM path
-            model, options = load_dnn_model_dir(args.model_dir)
+            model, options = load_dnn_model_dir(args.model_dir, args.prior_scale)
+        elif args.prior_scale != 1.0:
+            raise ValueError(f"--prior-scale {args.prior_scale}: {args.model_dir} is a GMM model dir (no priors)")
         else:
             model, options = load_model_dir(args.model_dir)
         with open(args.graph_dir / "graph.yaml", encoding="utf-8") as f:

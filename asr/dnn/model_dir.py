@@ -95,8 +95,9 @@ def write_dnn_model_dir(out: str | os.PathLike, net: Tdnn, net_config: dict,
     copy_lang_and_features(out, lang_dir, feats_yaml)
 
 
-def load_dnn_model_dir(path: str | os.PathLike) -> tuple[DnnAcousticModel, FeatureOptions]:
-    """Read a DNN model dir.
+def load_dnn_model_dir(path: str | os.PathLike, prior_scale: float = 1.0
+                       ) -> tuple[DnnAcousticModel, FeatureOptions]:
+    """Read a DNN model dir; ``prior_scale`` as in :class:`DnnAcousticModel`.
 
     Returns:
         (DnnAcousticModel, FeatureOptions): the model and the per-speaker CMVN options
@@ -120,5 +121,5 @@ def load_dnn_model_dir(path: str | os.PathLike) -> tuple[DnnAcousticModel, Featu
     except (KeyError, TypeError, ValueError, OSError) as e:
         raise ValueError(f"{path}: bad hmm.yaml or global_cmvn.mat ({e})") from None
     model = DnnAcousticModel(load_model(path / "final.mdl").trans, load_network(path / "final.pt"),
-                             global_cmvn, read_priors(path / "priors.txt"))
+                             global_cmvn, read_priors(path / "priors.txt"), prior_scale)
     return model, options

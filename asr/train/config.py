@@ -47,6 +47,8 @@ class TrainConfig:
         amp (str): ``auto`` (fp16 + loss scaling on CUDA, none on CPU), ``none``,
             ``bf16`` (autocast) or ``fp16`` (CUDA only). (Default: ``auto``)
         specaug (dict or None): :class:`asr.augment.SpecAugment` arguments; ``None`` disables.
+        time_stretch (dict or None): :class:`asr.augment.TimeStretch` arguments (tempo
+            perturbation of the features, before SpecAugment); ``None`` disables. (Default: ``None``)
         mixup_prob (float): fraction of batches mixed (:func:`asr.augment.mixup_batch`). (Default: ``0.0``)
         mixup_alpha (float): mixup Beta parameter. (Default: ``0.2``)
         checkpoint_every_steps (int): also checkpoint (``last.pt``) every this many
@@ -73,6 +75,7 @@ class TrainConfig:
     accum_grad: int = 1
     amp: str = "auto"
     specaug: dict[str, Any] | None = field(default_factory=dict)
+    time_stretch: dict[str, Any] | None = None
     mixup_prob: float = 0.0
     mixup_alpha: float = 0.2
     checkpoint_every_steps: int = 200

@@ -19,8 +19,9 @@ import torch.distributed as dist
 import yaml
 from torch import nn
 
-from asr.augment import SpecAugment, mixup_batch
+from asr.augment import SpecAugment, TimeStretch, mixup_batch
 from asr.nnet import ASRModel, build_model
+from asr.nnet.ctc import ctc_required_frames
 from asr.nnet.frontend import is_waveform_frontend
 from asr.train.checkpoint import (
     average_state_dicts,
@@ -283,6 +284,9 @@ class Trainer:
         if last.is_file():
             self._load_state(last)
         specaug = SpecAugment(**cfg.specaug) if cfg.specaug is not None else None
+        if cfg.time_stretch is not None and waveform:
+            raise ValueError("train.time_stretch stretches features; it does not work with a waveform front end")
+        self.time_stretch = TimeStretch(**cfg.time_stretch) if cfg.time_stretch is not None else None
         # features are augmented before the model; a waveform front end's output inside it
         ddp = _LossModule(model, specaug if waveform else None)
         input_augment = None if waveform else specaug
@@ -385,6 +389,11 @@ class Trainer:
         cfg = self.cfg
         feats, lengths = batch.feats.to(self.device), batch.feat_lengths.to(self.device)
         targets, target_lengths = batch.targets.to(self.device), batch.target_lengths.to(self.device)
+        if self.time_stretch is not None:
+            required = torch.tensor([ctc_required_frames(row[:n].tolist())
+                                     for row, n in zip(batch.targets, batch.target_lengths)])
+            feats, lengths = self.time_stretch(
+                feats, lengths, fits=lambda n: self.model.output_lengths(n).cpu() >= required)
         if specaug is not None:
             feats = specaug(feats, lengths)
         mix: dict[str, Any] = {}

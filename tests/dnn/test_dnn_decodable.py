@@ -60,6 +60,10 @@ def test_scores_are_log_softmax_minus_log_prior(parts):
     assert tid.shape == (9, 12) and tid.dtype == np.float32
     np.testing.assert_allclose(tid, 0.1 * expected[:, TID_PDF], rtol=1e-4, atol=1e-5)
 
+    for scale in (0.0, 0.5):
+        scaled = DnnAcousticModel(trans, net, stats, priors, prior_scale=scale).pdf_log_likes(feats)
+        np.testing.assert_allclose(scaled, log_post - scale * np.log(priors), rtol=1e-4, atol=1e-4)
+
 
 def test_inconsistent_parts_are_errors(parts):
     trans, net, stats, priors = parts
@@ -67,6 +71,8 @@ def test_inconsistent_parts_are_errors(parts):
         DnnAcousticModel(trans, net, stats, priors[:5] / priors[:5].sum())
     with pytest.raises(ValueError, match="positive"):
         DnnAcousticModel(trans, net, stats, np.r_[priors[:5], 0.0])
+    with pytest.raises(ValueError, match="prior scale"):
+        DnnAcousticModel(trans, net, stats, priors, prior_scale=-0.5)
 
 
 def test_model_dir_round_trip(parts, tmp_path):

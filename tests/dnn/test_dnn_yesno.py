@@ -48,3 +48,15 @@ def test_missing_alignments_fail_loudly(recipe):
     r = run("steps/train_dnn.sh --num-epochs 1 data/fbank/train_tr data/fbank/train_cv data/lang "
             "exp/mono_ali exp/does_not_exist exp/dnn_bad", recipe, check=False)
     assert r.returncode != 0 and "no such file exp/does_not_exist/pdf_ali.scp" in r.stderr
+
+
+def test_prior_scale_reaches_the_decoder(recipe):
+    run("{ [ -f exp/dnn/graph/HCLG.fst ] || utils/mkgraph.sh data/lang_test exp/dnn exp/dnn/graph; } && "
+        "steps/decode.sh --nj 1 --prior-scale 0.5 exp/dnn data/fbank/test_yesno exp/dnn/decode_ps0.5", recipe)
+    assert "--prior-scale 0.5" in (recipe / "exp/dnn/decode_ps0.5/log/decode.1.log").read_text()
+    assert re.search(r"%WER [\d.]+ \[ \d+ / 232", (recipe / "exp/dnn/decode_ps0.5/wer").read_text())
+    r = run("steps/decode.sh --nj 1 --prior-scale 0.5 --graph-dir exp/dnn/graph exp/mono data/mfcc/test_yesno "
+            "exp/mono/decode_ps0.5", recipe, check=False)
+    assert r.returncode != 0
+    assert "--prior-scale 0.5: exp/mono is a GMM model dir (no priors)" in (
+        recipe / "exp/mono/decode_ps0.5/log/decode.1.log").read_text()

@@ -19,16 +19,19 @@ def _train(config, train, dev, exp):
     return Trainer(resolve_config(config), train, dev, exp, device="cpu").run()
 
 
+AUGMENT = {"mixup_prob": 0.5, "time_stretch": {"min_rate": 0.8, "max_rate": 1.25}}
+
+
 def test_killed_mid_epoch_then_resumed_equals_uninterrupted_run(feats_dirs, tmp_path):
     train, dev = feats_dirs
-    full = _train(tiny_config(mixup_prob=0.5), train, dev, tmp_path / "full")
+    full = _train(tiny_config(**AUGMENT), train, dev, tmp_path / "full")
     steps_per_epoch = full["step"] // 2
     kill_at = steps_per_epoch + 3  # mid-epoch 2, one step after the last step checkpoint
     assert 3 < steps_per_epoch and kill_at % 2 == 1
-    stopped = _train(tiny_config(mixup_prob=0.5, max_steps=kill_at), train, dev, tmp_path / "resumed")
+    stopped = _train(tiny_config(**AUGMENT, max_steps=kill_at), train, dev, tmp_path / "resumed")
     assert stopped["step"] == kill_at
     assert load_checkpoint(tmp_path / "resumed" / "last.pt")["progress"]["step"] == kill_at - 1
-    resumed = _train(tiny_config(mixup_prob=0.5), train, dev, tmp_path / "resumed")
+    resumed = _train(tiny_config(**AUGMENT), train, dev, tmp_path / "resumed")
     assert resumed["step"] == full["step"]
     for name in ("epoch-1.pt", "epoch-2.pt", "final.pt"):
         a, b = load_checkpoint(tmp_path / "full" / name), load_checkpoint(tmp_path / "resumed" / name)

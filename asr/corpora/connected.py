@@ -90,10 +90,12 @@ def _to_int16(audio: np.ndarray) -> np.ndarray:
 
 
 def build_connected(src_dir: str | os.PathLike, out_dir: str | os.PathLike,
-                    seed: int | Sequence[int], config: ConnectedConfig = ConnectedConfig()) -> None:
+                    seed: int | Sequence[int], config: ConnectedConfig = ConnectedConfig(),
+                    set_name: str = "") -> None:
     """Write a connected-word data dir built from the utterances of ``src_dir``.
 
-    Output utterance ``<speaker>_cd_<nnnn>`` is the concatenation of a group of one
+    Output utterance ``<speaker>_cd_<set_name>_<nnnn>`` (``<speaker>_cd_<nnnn>`` without a
+    set name) is the concatenation of a group of one
     speaker's source utterances, with a pause before, between and after them; its text is
     the sources' texts in order. Besides ``wav.scp``, ``text``, ``utt2spk``, ``spk2utt``
     the folder gets ``wav/<utt>.wav`` (16-bit PCM) and ``utt2sources`` (``<utt> <source
@@ -109,6 +111,8 @@ def build_connected(src_dir: str | os.PathLike, out_dir: str | os.PathLike,
         out_dir (str or PathLike): the data dir to write (its ``wav/`` folder is created).
         seed (int or sequence of int): seed of ``numpy.random.default_rng``.
         config (ConnectedConfig): group sizes, pauses, noise and rate.
+        set_name (str): part of every utterance id, so that the connected sets built from
+            a corpus's train, dev and test sets can be combined. (Default: ``""``)
 
     Raises:
         ValueError: ``src_dir`` has no ``text``, or a speaker has fewer than
@@ -145,7 +149,7 @@ def build_connected(src_dir: str | os.PathLike, out_dir: str | os.PathLike,
             pieces = [noise[:ends[0]]]
             for i, utt in enumerate(group):
                 pieces += [_to_int16(reader.read(utt)), noise[ends[i]:ends[i + 1]]]
-            utt_id = f"{spk}_cd_{k:04d}"
+            utt_id = f"{spk}_cd_{set_name}_{k:04d}" if set_name else f"{spk}_cd_{k:04d}"
             wav = wav_dir / f"{utt_id}.wav"
             with atomic_write(wav, "wb") as f:
                 soundfile.write(f, np.concatenate(pieces), config.sample_rate, subtype="PCM_16", format="WAV")

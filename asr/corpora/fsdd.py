@@ -118,8 +118,10 @@ def prepare_fsdd(corpus_root: str | os.PathLike, data_dir: str | os.PathLike, se
     for name in _SETS:
         src, set_seed = out[name], [seed, zlib.crc32(name.encode())]
         out[f"{name}_cd"] = data_dir / f"{name}_cd"
-        stamp = f"connected from {src.resolve()} seed={set_seed} {connected}\n" + (src / MARKER).read_text()
+        stamp = (f"connected from {src.resolve()} seed={set_seed} ids=<speaker>_cd_{name}_<n> {connected}\n"
+                 + (src / MARKER).read_text())
         build_data_dir(out[f"{name}_cd"], stamp,
-                       lambda dest, src=src, s=set_seed: build_connected(src, dest, seed=s, config=connected),
+                       lambda dest, src=src, s=set_seed, n=name: build_connected(src, dest, seed=s, config=connected,
+                                                                                  set_name=n),
                        overwrite=overwrite)
     return out

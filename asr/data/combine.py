@@ -14,6 +14,9 @@ __all__ = ["combine_data_dirs"]
 
 logger = logging.getLogger(__name__)
 
+#: clashing ids listed in the error (a whole set clashing would print thousands of lines)
+MAX_LISTED = 10
+
 
 def combine_data_dirs(dest: str | os.PathLike, srcs: list[str | os.PathLike], skip_fix: bool = False) -> int:
     """Write ``dest`` holding every utterance of ``srcs``; returns the number of utterances.
@@ -32,7 +35,8 @@ def combine_data_dirs(dest: str | os.PathLike, srcs: list[str | os.PathLike], sk
     An id in two sources must have the same line in each.
 
     Raises:
-        ValueError: no sources, ``dest`` among them, or ids that clash (all listed).
+        ValueError: no sources, ``dest`` among them, or ids that clash (the first
+            ``MAX_LISTED`` listed, and how many in all).
     """
     if not srcs:
         raise ValueError("no source data dirs given")
@@ -76,7 +80,9 @@ def combine_data_dirs(dest: str | os.PathLike, srcs: list[str | os.PathLike], sk
             logger.warning("%d utterance(s) are in more than one source (kept once)", repeated)
         merged[name] = out
     if clashes:
-        raise ValueError("cannot combine: ids clash:\n  " + "\n  ".join(clashes))
+        more = f"\n  ... and {len(clashes) - MAX_LISTED} more" if len(clashes) > MAX_LISTED else ""
+        raise ValueError(f"cannot combine: {len(clashes)} id clash(es):\n  "
+                         + "\n  ".join(clashes[:MAX_LISTED]) + more)
     for src in srcs:
         warn_not_carried(src)
     write_tables(dest, merged)

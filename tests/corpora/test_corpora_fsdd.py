@@ -15,6 +15,7 @@ import pytest
 from asr.bin.prepare_fsdd import main as prepare_fsdd_main
 from asr.corpora.download import ChecksumError
 from asr.corpora.fsdd import FSDD_TOP, download_fsdd, prepare_fsdd
+from asr.data.combine import combine_data_dirs
 from asr.data.datadir import load_data_dir
 from asr.data.validate import validate_data_dir
 
@@ -91,6 +92,13 @@ def test_connected_sets_use_only_their_split_each_recording_once(prepared):
             assert 2 <= len(srcs) <= 7
             assert {single.utt2spk[s] + "_cd" for s in srcs} == {cd.utt2spk[utt]}
             assert cd.text[utt].split() == [single.text[s] for s in srcs]
+            assert utt.startswith(f"{cd.utt2spk[utt]}_{name}_")
+
+
+def test_all_sets_combine_without_id_clashes(prepared, tmp_path):
+    sets = [prepared / name for name in SETS]
+    assert combine_data_dirs(tmp_path / "all", sets) == 3000 + sum(
+        len(load_data_dir(prepared / f"{name}_cd").utt2spk) for name in ("test", "dev", "train"))
 
 
 def test_rerun_skips_complete_sets_and_seed_change_rebuilds_only_cd(prepared, fsdd_root, tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from asr.data.combine import combine_data_dirs
+from asr.data.combine import MAX_LISTED, combine_data_dirs
 from asr.data.copy_dir import copy_data_dir
 from asr.data.fix import fix_data_dir
 from asr.data.ops import read_tables
@@ -199,6 +199,25 @@ def test_combine_rejects_clashing_utterances_and_recordings(tiny_data_dir, tmp_p
     with pytest.raises(ValueError, match="recording id recA clashes"):
         combine_data_dirs(tmp_path / "all", [tmp_path / "sa1", tmp_path / "sb1"])
     assert not (tmp_path / "all").exists()
+
+
+def test_combine_lists_the_first_clashes_and_counts_them(tiny_data_dir, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(tiny_data_dir, other)
+    (other / "text").write_text("".join(f"{line.split()[0]} OTHER\n"
+                                        for line in (other / "text").read_text().splitlines()))
+    for u in range(12):  # 12 more utterances whose ids clash in text, wav.scp and utt2spk
+        for name, value in (("text", "X"), ("wav.scp", f"/x/{u}.wav"), ("utt2spk", "spkZ")):
+            with open(other / name, "a") as f:
+                f.write(f"spkZ_{u:02d} {value}\n")
+            with open(tiny_data_dir / name, "a") as f:
+                f.write(f"spkZ_{u:02d} {value}-other\n")
+    with pytest.raises(ValueError) as e:
+        combine_data_dirs(tmp_path / "all", [tiny_data_dir, other])
+    lines = str(e.value).splitlines()
+    total = int(lines[0].split()[2])
+    assert total > 12 and len(lines) == 1 + MAX_LISTED + 1
+    assert lines[-1] == f"  ... and {total - MAX_LISTED} more"
 
 
 def test_combine_carries_optional_files_only_when_all_have_them(tiny_data_dir, tmp_path, caplog):

@@ -81,6 +81,14 @@ def test_global_cmvn_is_refused(setup, tmp_path):
         Trainer(config, train, dev, tmp_path / "exp", "cpu").run()
 
 
+def test_time_stretch_is_refused(setup, tmp_path):
+    train, dev, _, model_cfg = setup
+    config = resolve_config({**model_cfg, "cmvn": "none"},
+                            ["units.type=word", "train.time_stretch={min_rate: 0.9, max_rate: 1.1}"])
+    with pytest.raises(ValueError, match="time_stretch stretches features"):
+        Trainer(config, train, dev, tmp_path / "exp", "cpu").run()
+
+
 def test_train_and_decode_scripts(setup, tmp_path):
     train, dev, _, model_cfg = setup
     config = {**model_cfg, "cmvn": "none", "units": {"type": "word"},

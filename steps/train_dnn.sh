@@ -19,6 +19,7 @@ freq_masks=2
 freq_width=8
 time_masks=2
 time_width=5
+label_smoothing=0.0
 num_threads=2
 seed=0
 # End configuration section.
@@ -36,10 +37,12 @@ if [ $# -ne 6 ]; then
   echo "  --cmd <cmd>                # how to run the job (default: $cmd)"
   echo "  --hidden-dim <n>           # default: $hidden_dim"
   echo "  --layers <k:d ...>         # default: \"$layers\""
+  echo "  --dropout <p>              # default: $dropout"
   echo "  --num-epochs <n>           # default: $num_epochs"
   echo "  --batch-frames <n>         # default: $batch_frames"
   echo "  --lr <lr>                  # peak learning rate (default: $lr)"
   echo "  --freq-masks, --freq-width, --time-masks, --time-width   # SpecAugment"
+  echo "  --label-smoothing <e>      # of the frame cross-entropy (default: $label_smoothing)"
   echo "  --num-threads <n>          # default: $num_threads"
   exit 1
 fi >&2
@@ -63,7 +66,7 @@ $cmd $dir/log/train_dnn.log \
   python -m asr.bin.train_dnn --hidden-dim $hidden_dim --layers "$layers" --dropout $dropout \
     --num-epochs $num_epochs --batch-frames $batch_frames --lr $lr --freq-masks $freq_masks \
     --freq-width $freq_width --time-masks $time_masks --time-width $time_width \
-    --num-threads $num_threads --seed $seed $data $dev_data $lang $alidir $dev_alidir $dir \
+    --label-smoothing $label_smoothing --num-threads $num_threads --seed $seed $data $dev_data $lang $alidir $dev_alidir $dir \
   || { echo "$0: training failed, see $dir/log/train_dnn.log:" >&2;
        grep -h "train_dnn: " $dir/log/train_dnn.log >&2; exit 1; }
 

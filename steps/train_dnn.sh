@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Train a hybrid TDNN with frame-level cross-entropy on GMM alignments (Kaldi
 # steps/nnet3/train_dnn.py in spirit): SpecAugment-style masking, AdamW, dev-set frame
-# accuracy picks the epoch, state priors from the training alignments. <exp-dir> becomes
+# accuracy picks the epoch (or --average-last K averages the last K), state priors from the training alignments. <exp-dir> becomes
 # a self-contained model dir that utils/mkgraph.sh and steps/decode.sh accept (it holds
 # a copy of the GMM's final.mdl for the transition model).
 # <train-data> and <dev-data> hold the network's features (e.g. fbank) for the same
@@ -20,6 +20,7 @@ freq_width=8
 time_masks=2
 time_width=5
 label_smoothing=0.0
+average_last=0       # 0: the epoch with the best dev frame accuracy; K: average of the last K
 num_threads=2
 seed=0
 # End configuration section.
@@ -43,6 +44,8 @@ if [ $# -ne 6 ]; then
   echo "  --lr <lr>                  # peak learning rate (default: $lr)"
   echo "  --freq-masks, --freq-width, --time-masks, --time-width   # SpecAugment"
   echo "  --label-smoothing <e>      # of the frame cross-entropy (default: $label_smoothing)"
+  echo "  --average-last <k>         # final network: 0 the best dev epoch, k the average of the"
+  echo "                             # last k epochs (default: $average_last)"
   echo "  --num-threads <n>          # default: $num_threads"
   exit 1
 fi >&2
@@ -66,7 +69,7 @@ $cmd $dir/log/train_dnn.log \
   python -m asr.bin.train_dnn --hidden-dim $hidden_dim --layers "$layers" --dropout $dropout \
     --num-epochs $num_epochs --batch-frames $batch_frames --lr $lr --freq-masks $freq_masks \
     --freq-width $freq_width --time-masks $time_masks --time-width $time_width \
-    --label-smoothing $label_smoothing --num-threads $num_threads --seed $seed $data $dev_data $lang $alidir $dev_alidir $dir \
+    --label-smoothing $label_smoothing --average-last $average_last --num-threads $num_threads --seed $seed $data $dev_data $lang $alidir $dev_alidir $dir \
   || { echo "$0: training failed, see $dir/log/train_dnn.log:" >&2;
        grep -h "train_dnn: " $dir/log/train_dnn.log >&2; exit 1; }
 

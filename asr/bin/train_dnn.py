@@ -69,6 +69,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--time-masks", type=int, default=d.time_masks)
     parser.add_argument("--time-width", type=int, default=d.time_width)
     parser.add_argument("--label-smoothing", type=float, default=d.label_smoothing)
+    parser.add_argument("--average-last", type=int, default=d.average_last,
+                        help="0: keep the best dev epoch; K: average the last K epochs")
     parser.add_argument("--prior-smoothing", type=float, default=d.prior_smoothing,
                         help="count added to every pdf for the priors")
     parser.add_argument("--seed", type=int, default=d.seed)

@@ -12,7 +12,8 @@ import torch
 
 from asr.utils.fileio import atomic_write
 
-__all__ = ["save_checkpoint", "load_checkpoint", "rng_state", "set_rng_state", "average_state_dicts", "epoch_checkpoints"]
+__all__ = ["save_checkpoint", "load_checkpoint", "rng_state", "set_rng_state", "average_state_dicts",
+           "mean_state_dict", "epoch_checkpoints"]
 
 
 def save_checkpoint(obj: Any, path: str | os.PathLike) -> None:
@@ -55,11 +56,16 @@ def average_state_dicts(paths: Sequence[str | os.PathLike]) -> dict[str, torch.T
     """
     if not paths:
         raise ValueError("no checkpoints to average")
-    states = [load_checkpoint(p) for p in paths]
+    return mean_state_dict([load_checkpoint(p) for p in paths], [str(p) for p in paths])
+
+
+def mean_state_dict(states: Sequence[dict[str, torch.Tensor]], names: Sequence[str]) -> dict[str, torch.Tensor]:
+    """:func:`average_state_dicts` of state dicts in memory; ``names`` (one per state
+    dict) name the odd one out in the ``ValueError`` for differing keys."""
     keys = set(states[0])
-    for path, state in zip(paths, states):
+    for name, state in zip(names, states):
         if set(state) != keys:
-            raise ValueError(f"{path}: parameters differ from {paths[0]}")
+            raise ValueError(f"{name}: parameters differ from {names[0]}")
     out: dict[str, torch.Tensor] = {}
     for key, last in states[-1].items():
         if last.is_floating_point():

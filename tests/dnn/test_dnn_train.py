@@ -42,6 +42,19 @@ def test_learns_and_keeps_the_best_dev_epoch(tmp_path):
     assert config["num_pdfs"] == 3 and stats.shape == (2, 4)
 
 
+def test_average_last_is_the_mean_of_the_last_epochs(tmp_path):
+    net, _, _, _ = train_dnn(synthetic(30, 0), synthetic(10, 1), 3,
+                             DnnConfig(num_epochs=4, average_last=2, **SMALL), tmp_path)
+    e3, e4 = (torch.load(tmp_path / f"epoch-{e}.pt", weights_only=True)["state_dict"] for e in (3, 4))
+    got = net.state_dict()
+    assert any(not torch.equal(e3[k], e4[k]) for k in e3 if e3[k].is_floating_point())
+    for key, value in got.items():
+        if value.is_floating_point():
+            torch.testing.assert_close(value, (e3[key] + e4[key]) / 2)
+    with pytest.raises(ValueError, match="average_last"):
+        DnnConfig(num_epochs=4, average_last=5).check()
+
+
 def test_nan_loss_names_the_batch(tmp_path):
     train = synthetic(6, 0)
     stats = cmvn_stats(train.feats)

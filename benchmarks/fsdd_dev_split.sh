@@ -31,7 +31,10 @@ if [ ! -f $d/train_dev57/cmvn.scp ]; then
   run utils/combine_data.sh $d/train_dev57 data/fbank/train_all $d/dev57
   run steps/compute_cmvn_stats.sh $d/train_dev57 $work/log $d/cmvn
 fi
-[ -f $d/train/feats.scp ] || run utils/copy_data_dir.sh data/fbank/train_all $d/train
+if [ ! -f $d/train/cmvn.scp ]; then  # a copy, so that the speed-perturbed data goes here too
+  run utils/combine_data.sh $d/train data/fbank/train_all
+  run steps/compute_cmvn_stats.sh $d/train $work/log $d/cmvn
+fi
 
 train() {  # <train-data> <exp-dir>
   [ -f $2/final.pt ] && return 0
@@ -45,6 +48,7 @@ wait $with
 for e in without with; do
   x=$work/${e}_seed$seed
   [ -f $x/decode_dev89/wer ] || run steps/decode.sh --nj 2 --decoding-method ctc_greedy $x $d/dev89 $x/decode_dev89
-  echo "trained on train_all $([ $e = with ] && echo "+ dev 5-7" || echo "only     "), seed $seed: dev 8-9 $(head -n 1 $x/decode_dev89/wer)"
+  printf "trained on %-19s seed %s: dev 8-9 %s\n" "$([ $e = with ] && echo "train_all + dev 5-7" || echo train_all)," \
+    $seed "$(head -n 1 $x/decode_dev89/wer)"
 done
 echo "command: benchmarks/fsdd_dev_split.sh --seed $seed $work"

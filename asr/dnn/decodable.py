@@ -2,8 +2,9 @@
 
 By Bayes' rule ``log p(x | s) = log P(s | x) - log P(s) + const``, so the decoder gets,
 per frame and pdf, the network's log-softmax minus the log state prior (times a prior
-scale, Kaldi nnet1's ``--prior-scale``), times the acoustic scale, laid out per transition id as :class:`asr.decode.hybrid.HybridDecoder`
-reads it (the same layout as :meth:`asr.hmm.model.AcousticModel.tid_log_likes`).
+scale, Kaldi nnet1's ``--prior-scale``), times the acoustic scale, laid out per
+transition id as :class:`asr.decode.hybrid.HybridDecoder` reads it (the same layout as
+:meth:`asr.hmm.model.AcousticModel.tid_log_likes`).
 """
 
 from __future__ import annotations

@@ -15,8 +15,9 @@
 #      selected by dev_all frame accuracy) through the same graph; decoded
 #   7  conformer CTC (word units) on train_dev_all = train_all + dev_all (every
 #      official training recording; the config was tuned with dev_all held out) with
-#      0.9x/1.1x speed perturbation; decoded with CTC greedy search, prefix beam search
-#      and a TLG graph (word loop) searched with kaldi-decoder
+#      0.9x/1.1x speed perturbation and the config's 0.7-1.4x time stretch; decoded with
+#      CTC greedy search, prefix beam search and a TLG graph (word loop) searched with
+#      kaldi-decoder
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
 # Stages still to come (see the open issues): quantization, benchmarks.
 set -euo pipefail

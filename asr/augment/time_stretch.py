@@ -64,7 +64,7 @@ class TimeStretch:
         pos = torch.minimum(pos, (lengths - 1).double()[:, None])
         lo = pos.floor().long()
         hi = torch.minimum(lo + 1, (lengths - 1)[:, None])
-        frac = (pos - lo.double()).to(feats.dtype).to(feats.device)[..., None]
+        frac = (pos - lo.double()).to(feats.device, feats.dtype)[..., None]
         index = torch.stack([lo, hi]).to(feats.device)[..., None].expand(-1, -1, -1, feats.size(2))
         low, high = (torch.gather(feats, 1, i) for i in index)
         valid = (j < new[:, None]).to(feats.device, feats.dtype)[..., None]

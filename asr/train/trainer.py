@@ -125,6 +125,7 @@ class Trainer:
             raise ValueError("train config: amp fp16 needs CUDA (use bf16 or none on CPU)")
         self.amp_dtype = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16,
                           "auto": torch.float16 if use_cuda else None}[amp]
+        self.time_stretch = TimeStretch(**self.cfg.time_stretch) if self.cfg.time_stretch is not None else None
 
     # ----- setup -------------------------------------------------------------------------
 
@@ -145,6 +146,8 @@ class Trainer:
         if waveform and self.config["cmvn"] != "none":
             raise ValueError(f"config: cmvn is {self.config['cmvn']!r} but the {model_cfg['frontend']['type']} "
                              "front end takes waveforms: set cmvn: none")
+        if waveform and self.time_stretch is not None:
+            raise ValueError("train.time_stretch stretches features; it does not work with a waveform front end")
         if self.rank == 0:
             self.exp_dir.mkdir(parents=True, exist_ok=True)
             if (self.exp_dir / "last.pt").is_file():
@@ -284,9 +287,6 @@ class Trainer:
         if last.is_file():
             self._load_state(last)
         specaug = SpecAugment(**cfg.specaug) if cfg.specaug is not None else None
-        if cfg.time_stretch is not None and waveform:
-            raise ValueError("train.time_stretch stretches features; it does not work with a waveform front end")
-        self.time_stretch = TimeStretch(**cfg.time_stretch) if cfg.time_stretch is not None else None
         # features are augmented before the model; a waveform front end's output inside it
         ddp = _LossModule(model, specaug if waveform else None)
         input_augment = None if waveform else specaug

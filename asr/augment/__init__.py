@@ -1,7 +1,8 @@
 """Training-time data augmentation on feature batches."""
 
+from asr.augment.feature_noise import FeatureNoise, colored_noise_bank
 from asr.augment.mixup import mixup_batch
 from asr.augment.specaug import SpecAugment
 from asr.augment.time_stretch import TimeStretch
 
-__all__ = ["SpecAugment", "TimeStretch", "mixup_batch"]
+__all__ = ["FeatureNoise", "colored_noise_bank", "SpecAugment", "TimeStretch", "mixup_batch"]

@@ -18,7 +18,7 @@ import numpy as np
 from asr.data.datadir import DataDir
 from asr.utils.fileio import atomic_write, write_table
 
-__all__ = ["cmvn_stats", "apply_cmvn", "speaker_cmvn_stats", "write_cmvn_stats", "write_global_cmvn_stats"]
+__all__ = ["cmvn_stats", "apply_cmvn", "cmvn_mean_std", "speaker_cmvn_stats", "write_cmvn_stats", "write_global_cmvn_stats"]
 
 # Kaldi's floor on the variance in apply-cmvn --norm-vars.
 _VAR_FLOOR = 1e-20
@@ -71,14 +71,27 @@ def apply_cmvn(feats: np.ndarray, stats: np.ndarray, norm_vars: bool = False) ->
     stats = np.asarray(stats, dtype=np.float64)
     if feats.ndim != 2 or stats.shape != (2, feats.shape[1] + 1):
         raise ValueError(f"stats of shape {stats.shape} do not fit features of shape {feats.shape}")
+    mean, std = cmvn_mean_std(stats)
+    if not norm_vars:
+        return (feats - mean).astype(feats.dtype)
+    return ((feats - mean) / std).astype(feats.dtype)
+
+
+def cmvn_mean_std(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and standard deviation (variance floored at 1e-20) of ``(2, D + 1)`` CMVN stats.
+
+    Returns:
+        (np.ndarray, np.ndarray): ``(D,)`` float64 each.
+
+    Raises:
+        ValueError: a frame count below 1.
+    """
+    stats = np.asarray(stats, dtype=np.float64)
     count = stats[0, -1]
     if count < 1.0:
         raise ValueError(f"insufficient CMVN stats: frame count {count}")
     mean = stats[0, :-1] / count
-    if not norm_vars:
-        return (feats - mean).astype(feats.dtype)
-    var = np.maximum(stats[1, :-1] / count - mean * mean, _VAR_FLOOR)
-    return ((feats - mean) / np.sqrt(var)).astype(feats.dtype)
+    return mean, np.sqrt(np.maximum(stats[1, :-1] / count - mean * mean, _VAR_FLOOR))
 
 
 def speaker_cmvn_stats(data: DataDir, feats: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:

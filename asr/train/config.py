@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import inspect
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import yaml
+
+from asr.augment import FeatureNoise, SpecAugment, TimeStretch
 
 __all__ = ["TrainConfig", "resolve_config", "apply_overrides"]
 
@@ -49,6 +52,9 @@ class TrainConfig:
         specaug (dict or None): :class:`asr.augment.SpecAugment` arguments; ``None`` disables.
         time_stretch (dict or None): :class:`asr.augment.TimeStretch` arguments (tempo
             perturbation of the features, before SpecAugment); ``None`` disables. (Default: ``None``)
+        noise (dict or None): :class:`asr.augment.FeatureNoise` arguments (``min_snr``,
+            ``max_snr``, ``prob``, ``babble``: additive noise in the log-mel domain, after the
+            time stretch); ``None`` disables. (Default: ``None``)
         mixup_prob (float): fraction of batches mixed (:func:`asr.augment.mixup_batch`). (Default: ``0.0``)
         mixup_alpha (float): mixup Beta parameter. (Default: ``0.2``)
         checkpoint_every_steps (int): also checkpoint (``last.pt``) every this many
@@ -76,6 +82,7 @@ class TrainConfig:
     amp: str = "auto"
     specaug: dict[str, Any] | None = field(default_factory=dict)
     time_stretch: dict[str, Any] | None = None
+    noise: dict[str, Any] | None = None
     mixup_prob: float = 0.0
     mixup_alpha: float = 0.2
     checkpoint_every_steps: int = 200
@@ -103,6 +110,8 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise ValueError(f"train config: {message}")
+        for name, cls in (("specaug", SpecAugment), ("time_stretch", TimeStretch), ("noise", FeatureNoise)):
+            _check_options(name, getattr(self, name), cls)
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any] | None) -> "TrainConfig":
@@ -113,6 +122,18 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"train config: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
         return cls(**values)
+
+
+def _check_options(name: str, options: Any, cls: type) -> None:
+    """``options`` (``None`` or a mapping) may only hold keyword options of ``cls``."""
+    if options is None:
+        return
+    if not isinstance(options, Mapping):
+        raise ValueError(f"train config: {name} must be a mapping or null, got {options!r}")
+    known = [p.name for p in inspect.signature(cls).parameters.values() if p.default is not inspect.Parameter.empty]
+    unknown = sorted(set(options) - set(known))
+    if unknown:
+        raise ValueError(f"train config: {name}: unknown key(s) {', '.join(unknown)} (known: {', '.join(known)})")
 
 
 def apply_overrides(config: dict[str, Any], overrides: Sequence[str]) -> dict[str, Any]:

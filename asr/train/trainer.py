@@ -19,7 +19,9 @@ import torch.distributed as dist
 import yaml
 from torch import nn
 
-from asr.augment import SpecAugment, TimeStretch, mixup_batch
+from asr.augment import FeatureNoise, SpecAugment, TimeStretch, colored_noise_bank, mixup_batch
+from asr.features.cmvn import cmvn_mean_std
+from asr.features.config import make_feature_config
 from asr.nnet import ASRModel, build_model
 from asr.nnet.ctc import ctc_required_frames
 from asr.nnet.frontend import is_waveform_frontend
@@ -126,6 +128,7 @@ class Trainer:
         self.amp_dtype = {"none": None, "bf16": torch.bfloat16, "fp16": torch.float16,
                           "auto": torch.float16 if use_cuda else None}[amp]
         self.time_stretch = TimeStretch(**self.cfg.time_stretch) if self.cfg.time_stretch is not None else None
+        self.noise: FeatureNoise | None = None  # built once the features and CMVN are known
 
     # ----- setup -------------------------------------------------------------------------
 
@@ -146,8 +149,9 @@ class Trainer:
         if waveform and self.config["cmvn"] != "none":
             raise ValueError(f"config: cmvn is {self.config['cmvn']!r} but the {model_cfg['frontend']['type']} "
                              "front end takes waveforms: set cmvn: none")
-        if waveform and self.time_stretch is not None:
-            raise ValueError("train.time_stretch stretches features; it does not work with a waveform front end")
+        if waveform and (self.time_stretch is not None or self.cfg.noise is not None):
+            raise ValueError("train.time_stretch and train.noise change features; they do not work with a "
+                             "waveform front end")
         if self.rank == 0:
             self.exp_dir.mkdir(parents=True, exist_ok=True)
             if (self.exp_dir / "last.pt").is_file():
@@ -180,6 +184,19 @@ class Trainer:
         if self.rank == 0:
             write_config(self.exp_dir, self.config)
         return units
+
+    def _feature_noise(self, stats: np.ndarray | None) -> FeatureNoise:
+        """``train.noise`` over a colored-noise bank made with the training features' config
+        (the same bank on every rank and on resumption: seeded by ``train.seed``)."""
+        features = dict(self.config["features"])
+        config = make_feature_config(features.pop("feature_type", None), features, f"{self.train_dir}/conf/feats.yaml")
+        try:
+            bank = colored_noise_bank(config, seed=self.cfg.seed)
+        except ValueError as e:
+            raise ValueError(f"train.noise: {e}; {self.train_dir} has other features") from None
+        dim = bank.size(2)
+        mean, std = cmvn_mean_std(stats) if stats is not None else (np.zeros(dim), np.ones(dim))
+        return FeatureNoise(bank, torch.from_numpy(mean), torch.from_numpy(std), **self.cfg.noise)
 
     def _check_resume_config(self) -> None:
         with open(self.exp_dir / "config.yaml", encoding="utf-8") as f:
@@ -255,6 +272,8 @@ class Trainer:
             if self.config["cmvn"] == "global":
                 stats = np.asarray(kaldiio.load_mat(str(self.exp_dir / "cmvn_global.mat")), dtype=np.float64)
             store = dev_store = FeatureStore(stats)
+            if cfg.noise is not None:
+                self.noise = self._feature_noise(stats)
         train_ex, _ = load_examples(self.train_dir, units, model.output_lengths, cfg.max_utt_frames * scale,
                                     store if waveform else None)
         dev_ex, _ = load_examples(self.dev_dir, units, model.output_lengths, None, dev_store if waveform else None)
@@ -394,6 +413,8 @@ class Trainer:
                                      for row, n in zip(batch.targets, batch.target_lengths)])
             feats, lengths = self.time_stretch(
                 feats, lengths, fits=lambda n: self.model.output_lengths(n).cpu() >= required)
+        if self.noise is not None:
+            feats = self.noise(feats, lengths)
         if specaug is not None:
             feats = specaug(feats, lengths)
         mix: dict[str, Any] = {}

@@ -31,6 +31,10 @@ def test_flat_model_config_with_sections_and_overrides():
     ("train.amp=fp32", "amp must be one of"),
     ("units.size=3", "unknown key.*size"),
     ("cmvn=speaker", "cmvn must be"),
+    ("train.noise={snr: 5}", "noise: unknown key.*snr.*known: min_snr, max_snr, prob, babble"),
+    ("train.time_stretch={rate: 1.1}", "time_stretch: unknown key.*rate"),
+    ("train.specaug={num_masks: 1}", "specaug: unknown key.*num_masks"),
+    ("train.noise=5", "noise must be a mapping or null"),
 ])
 def test_bad_config_values_are_named(override, message):
     with pytest.raises(ValueError, match=message):

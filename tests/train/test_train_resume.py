@@ -19,7 +19,8 @@ def _train(config, train, dev, exp):
     return Trainer(resolve_config(config), train, dev, exp, device="cpu").run()
 
 
-AUGMENT = {"mixup_prob": 0.5, "time_stretch": {"min_rate": 0.8, "max_rate": 1.25}}
+AUGMENT = {"mixup_prob": 0.5, "time_stretch": {"min_rate": 0.8, "max_rate": 1.25},
+           "noise": {"min_snr": 0.0, "max_snr": 10.0, "prob": 0.5, "babble": 0.5}}
 
 
 def test_killed_mid_epoch_then_resumed_equals_uninterrupted_run(feats_dirs, tmp_path):

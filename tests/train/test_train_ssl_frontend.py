@@ -81,11 +81,11 @@ def test_global_cmvn_is_refused(setup, tmp_path):
         Trainer(config, train, dev, tmp_path / "exp", "cpu").run()
 
 
-def test_time_stretch_is_refused(setup, tmp_path):
+@pytest.mark.parametrize("augment", ["train.time_stretch={min_rate: 0.9, max_rate: 1.1}", "train.noise={}"])
+def test_feature_augmentation_is_refused(setup, tmp_path, augment):
     train, dev, _, model_cfg = setup
-    config = resolve_config({**model_cfg, "cmvn": "none"},
-                            ["units.type=word", "train.time_stretch={min_rate: 0.9, max_rate: 1.1}"])
-    with pytest.raises(ValueError, match="time_stretch stretches features"):
+    config = resolve_config({**model_cfg, "cmvn": "none"}, ["units.type=word", augment])
+    with pytest.raises(ValueError, match="change features; they do not work with a waveform front end"):
         Trainer(config, train, dev, tmp_path / "exp", "cpu").run()
 
 

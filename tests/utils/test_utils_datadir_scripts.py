@@ -38,7 +38,8 @@ def test_validate_flags_are_kaldi_style(repo_root, tiny_data_dir):
 
 
 @pytest.mark.parametrize("script", ["validate_data_dir.sh", "fix_data_dir.sh", "subset_data_dir.sh",
-                                    "combine_data.sh", "copy_data_dir.sh", "perturb_data_dir_speed.sh"])
+                                    "combine_data.sh", "copy_data_dir.sh", "perturb_data_dir_speed.sh",
+                                    "make_noisy_data_dir.sh"])
 def test_usage_on_wrong_argument_count(repo_root, script):
     r = sh(repo_root, f"utils/{script}")
     assert r.returncode == 1

@@ -15,9 +15,12 @@
 #      selected by dev_all frame accuracy) through the same graph; decoded
 #   7  conformer CTC (word units) on train_dev_all = train_all + dev_all (every
 #      official training recording; the config was tuned with dev_all held out) with
-#      0.9x/1.1x speed perturbation and the config's 0.7-1.4x time stretch; decoded with
+#      0.9x/1.1x speed perturbation, the config's 0.7-1.4x time stretch and additive
+#      noise (5-25 dB SNR, white to brown noise or babble); decoded with
 #      CTC greedy search, prefix beam search and a TLG graph (word loop) searched with
 #      kaldi-decoder
+#   8  noise robustness: noisy copies of test and test_cd (white noise at 10 dB, pink
+#      noise at 5 dB SNR) decoded by the DNN and the conformer (CTC greedy)
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
 # Stages still to come (see the open issues): quantization, benchmarks.
 set -euo pipefail
@@ -133,6 +136,22 @@ if [ $stage -le 7 ] && [ $stop_stage -ge 7 ]; then
     for m in ctc_greedy ctc_prefix_beam wfst; do
       [ -f exp/conformer_ctc/decode_$x.$m/wer ] && continue
       steps/decode.sh --nj $nj --decoding-method $m exp/conformer_ctc data/fbank/$x exp/conformer_ctc/decode_$x.$m
+    done
+  done
+fi
+
+if [ $stage -le 8 ] && [ $stop_stage -ge 8 ]; then
+  log "Stage 8: noise robustness: noisy copies of $test_sets decoded by the DNN and the conformer"
+  for x in $test_sets; do
+    for spec in "white 10 1" "pink 5 2"; do  # noise, SNR (dB), seed
+      read -r color snr seed <<< "$spec"
+      noise=$color$snr
+      d=data/${x}_$noise
+      [ -f $d/wav.scp ] || utils/make_noisy_data_dir.sh --noise $color --snr $snr --seed $seed data/$x $d
+      [ -f exp/dnn/decode_${x}_$noise/wer ] || \
+        steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/dnn $d exp/dnn/decode_${x}_$noise
+      [ -f exp/conformer_ctc/decode_${x}_$noise.ctc_greedy/wer ] || steps/decode.sh --nj $nj \
+        --decoding-method ctc_greedy exp/conformer_ctc $d exp/conformer_ctc/decode_${x}_$noise.ctc_greedy
     done
   done
 fi

@@ -48,6 +48,11 @@ def colored_noise_bank(config: FbankConfig, num_clips: int = 32, seconds: float 
     return torch.from_numpy(np.stack(FeatureExtractor(config, seed=seed)(clips)))
 
 
+def _log_power(log_mel: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+    """``(B,)`` log of the mel energies summed over each utterance's ``(B, T)`` valid frames."""
+    return torch.logsumexp(log_mel.masked_fill(~valid[..., None], -math.inf).flatten(1), dim=1)
+
+
 class FeatureNoise:
     """Add noise to the utterances of a padded batch of (CMVN-normalized) log-mel features.
 
@@ -93,17 +98,18 @@ class FeatureNoise:
         if not bool(noisy.any()):
             return feats
         device, dtype = feats.device, feats.dtype
-        mean, std = self.mean.to(device), self.std.to(device)
+        if self.bank.device != device:  # moved once, on the first batch
+            self.bank, self.mean, self.std = self.bank.to(device), self.mean.to(device), self.std.to(device)
+        mean, std = self.mean, self.std
         raw = feats.float() * std + mean
         lengths = lengths.cpu()
         frames = torch.arange(t)
         valid = (frames[None, :] < lengths[:, None]).to(device)
-        bank = self.bank.to(device)
-        noise = bank[clip[:, None], ((offset[:, None] + frames[None, :]) % self.bank.size(1))]
+        index = (offset[:, None] + frames[None, :]) % self.bank.size(1)
+        noise = self.bank[clip[:, None].to(device), index.to(device)]
         if bool(babble.any()):
             noise = torch.where(babble.to(device)[:, None, None], self._babble(raw, lengths), noise)
-        log_power = lambda x: torch.logsumexp(x.masked_fill(~valid[..., None], -math.inf).flatten(1), dim=1)
-        log_gain = log_power(raw) - log_power(noise) - snr.to(device) * (math.log(10.0) / 10.0)
+        log_gain = _log_power(raw, valid) - _log_power(noise, valid) - snr.to(device) * (math.log(10.0) / 10.0)
         mixed = (torch.logaddexp(raw, noise + log_gain[:, None, None]) - mean) / std
         keep = (~noisy.to(device))[:, None, None] | ~valid[..., None]
         return torch.where(keep, feats, mixed.to(dtype))

@@ -18,7 +18,8 @@ import numpy as np
 from asr.data.datadir import DataDir
 from asr.utils.fileio import atomic_write, write_table
 
-__all__ = ["cmvn_stats", "apply_cmvn", "cmvn_mean_std", "speaker_cmvn_stats", "write_cmvn_stats", "write_global_cmvn_stats"]
+__all__ = ["cmvn_stats", "apply_cmvn", "cmvn_mean_std", "speaker_cmvn_stats", "write_cmvn_stats",
+           "write_global_cmvn_stats"]
 
 # Kaldi's floor on the variance in apply-cmvn --norm-vars.
 _VAR_FLOOR = 1e-20

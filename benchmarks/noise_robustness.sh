@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# How does a model hold up in noise? Makes noisy copies of a data dir (utils/make_noisy_data_dir.sh;
-# SNR on the waveform): white noise at 10 dB, pink noise at 5 dB, and babble at 10 dB of three
-# recordings of another corpus's speech (Kaldi's yes/no: another speaker and language), then
-# decodes the clean and the noisy sets with steps/decode.sh and prints one WER line per set.
-# Any model dir steps/decode.sh takes (GMM, DNN with its graph, end-to-end).
+# How does a model hold up in noise? Makes noisy copies of a data dir
+# (utils/make_noisy_data_dir.sh; SNR on the waveform): white noise at 10 dB, pink noise at
+# 5 dB, and babble at 10 dB of three recordings of another corpus's speech (Kaldi's yes/no:
+# another speaker and language), then decodes the clean and the noisy sets with
+# steps/decode.sh and prints one WER line per set. Any model dir steps/decode.sh takes
+# (GMM, DNN with its graph, end-to-end).
 #
 # Run from the repository root (or a recipe dir) after the model is trained, e.g.:
 #   benchmarks/noise_robustness.sh exp/conformer_ctc data/fbank/dev_all
 #   benchmarks/noise_robustness.sh --decode-opts "--decoding-method ctc_greedy" exp/conformer_ctc data/fbank/dev_all
-# Noisy sets go to <work-dir>/<set>_<noise> (default work dir: exp/noise_robustness), decodes to
-# <model-dir>/decode_<set>_<noise> (and decode_<set>_clean). YESNO_ROOT (default ../shared/corpora/yesno from the
-# repository root) holds waves_yesno/.
+# Noisy sets go to <work-dir>/<set>_<noise> (default work dir: exp/noise_robustness),
+# decodes to <model-dir>/decode_<set>_<noise> and <model-dir>/decode_<set>_clean.
+# YESNO_ROOT (default: ../shared/corpora/yesno beside the repository) holds waves_yesno/.
 set -euo pipefail
 
 decode_opts=
@@ -37,14 +38,14 @@ yesno=${YESNO_ROOT:-$here/../shared/corpora/yesno}
 mkdir -p $work/log
 set_name=$(basename $data)
 for f in $yesno/waves_yesno/*.wav; do echo "yesno_$(basename $f .wav) $f"; done > $work/babble.scp
-make() {  # <name> <make_noisy_data_dir.sh options>
+noisy_copy() {  # <name> <make_noisy_data_dir.sh options>
   local dest=$work/${set_name}_$1; shift
   [ -f $dest/wav.scp ] || utils/make_noisy_data_dir.sh "$@" $data $dest > $work/log/make_$(basename $dest).log 2>&1 \
     || { cat $work/log/make_$(basename $dest).log >&2; exit 1; }
 }
-make white10 --snr 10 --noise white --seed 1
-make pink5 --snr 5 --noise pink --seed 2
-make babble10 --snr 10 --noise scp --noise-scp $work/babble.scp --num-mix 3 --seed 3
+noisy_copy white10 --snr 10 --noise white --seed 1
+noisy_copy pink5 --snr 5 --noise pink --seed 2
+noisy_copy babble10 --snr 10 --noise scp --noise-scp $work/babble.scp --num-mix 3 --seed 3
 
 for x in clean white10 pink5 babble10; do
   d=$work/${set_name}_$x

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import zlib
 from pathlib import Path
 
 import numpy as np
 import soundfile
+from tqdm import tqdm
 
 from asr.data.audio import AudioReader, read_audio_entry
 from asr.data.copy_dir import check_written
@@ -118,7 +120,7 @@ def add_noise_data_dir(src: str | os.PathLike, dest: str | os.PathLike, snr_db: 
     wav_dir = Path(dest) / "wav"
     wav_dir.mkdir(parents=True, exist_ok=True)
     wav_scp = {}
-    for utt in data.utt_ids:
+    for utt in tqdm(data.utt_ids, desc=f"noisy copy of {src}", file=sys.stderr, ascii=True, mininterval=5.0):
         speech = reader.read(utt)
         rng = np.random.default_rng([seed, zlib.crc32(utt.encode("utf-8"))])
         if noise in COLORS:

@@ -4,9 +4,9 @@ The powers of two uncorrelated signals add, so a log-mel frame of speech plus no
 close to ``log(exp(speech) + gain * exp(noise))`` (the cross terms average out over a mel
 bin); training can therefore add noise to precomputed features without the audio. The
 noise comes from a bank of noise features (:func:`colored_noise_bank`: white to brown
-noise) or, for babble, from the other utterances of the
-batch summed. The signal-to-noise ratio is drawn per utterance, uniformly in dB, and
-measured on the mel energies summed over the utterance. Random numbers come from torch's
+noise) or, for babble, from other utterances of the batch summed. The signal-to-noise
+ratio is drawn per utterance, uniformly in dB, and measured on the mel energies summed
+over the utterance. Random numbers come from torch's
 global generator (saved in checkpoints for exact resume).
 """
 
@@ -29,7 +29,8 @@ BABBLE_TALKERS = 3
 def colored_noise_bank(config: FbankConfig, num_clips: int = 32, seconds: float = 3.0,
                        seed: int = 0) -> torch.Tensor:
     """Log-mel features of ``num_clips`` noise clips with spectral exponents evenly spread
-    over [0, 2] (white to brown, :func:`asr.data.add_noise.colored_noise`), computed with ``config``.
+    over [0, 2] (white to brown, :func:`asr.data.add_noise.colored_noise`), computed with
+    ``config``.
 
     Raises:
         ValueError: features other than log-mel power filterbanks (the noise model does not hold).

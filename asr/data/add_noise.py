@@ -67,7 +67,8 @@ def add_noise(speech: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarra
     return (mixed / max(1.0, peak / 0.99)).astype(np.float32)
 
 
-def _noise_recordings(noise_scp: str | os.PathLike, rate: int) -> list[tuple[str, np.ndarray]]:
+def _noise_recordings(noise_scp: str | os.PathLike, rate: int) -> list[np.ndarray]:
+    """The mono samples of every recording of ``noise_scp`` (named when not at ``rate`` or silent)."""
     recordings = []
     for key, entry in read_table(noise_scp).items():
         samples, sr = read_audio_entry(entry)
@@ -76,7 +77,7 @@ def _noise_recordings(noise_scp: str | os.PathLike, rate: int) -> list[tuple[str
             raise ValueError(f"{noise_scp}: recording {key} is {sr} Hz, the data is {rate} Hz")
         if not np.any(mono):
             raise ValueError(f"{noise_scp}: recording {key} is silent")
-        recordings.append((key, mono))
+        recordings.append(mono)
     if not recordings:
         raise ValueError(f"{noise_scp}: no recordings")
     return recordings
@@ -128,7 +129,7 @@ def add_noise_data_dir(src: str | os.PathLike, dest: str | os.PathLike, snr_db: 
         else:
             sound = np.zeros(len(speech))
             for index in rng.choice(len(recordings), num_mix, replace=False):
-                rec = recordings[index][1]
+                rec = recordings[index]
                 rec = np.resize(np.roll(rec, -int(rng.integers(len(rec)))), len(speech))
                 sound += rec / max(float(np.sqrt(np.mean(rec ** 2))), 1e-12)
         path = (wav_dir / f"{utt}.wav").resolve()

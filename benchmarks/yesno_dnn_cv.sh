@@ -5,18 +5,26 @@
 # a TDNN is trained as egs/yesno stage 5 does (the fold's last --holdout recordings, default
 # 5, and their copies as its dev set; --holdout 0: trained on all of them, the training set
 # doubling as dev) with any extra steps/train_dnn.sh options given here, and decodes
-# the held-out recordings as they are and gated. Prints word errors per fold and in total.
-# About 5 minutes on 2 cores.
+# the held-out recordings as they are and gated (with --decode-opts, steps/decode.sh
+# options, e.g. "--word-ins-penalty 5"; a trained model is reused). Prints word errors per
+# fold and in total. About 5 minutes on 2 cores (1 for decoding alone).
 #
 # Run from egs/yesno after benchmarks/yesno_gate_cv.sh (same work dir):
-#   cd egs/yesno && ../../benchmarks/yesno_dnn_cv.sh [--holdout N] <name> [<work-dir>] [-- train_dnn.sh options]
+#   cd egs/yesno && ../../benchmarks/yesno_dnn_cv.sh [--holdout N] [--decode-opts "OPTS"] <name> [<work-dir>] [-- train_dnn.sh options]
 #   e.g. ../../benchmarks/yesno_dnn_cv.sh dropout0.3 exp/gate_cv -- --dropout 0.3
 set -euo pipefail
 
 holdout=5
-if [ "${1:-}" = "--holdout" ] && [ $# -ge 2 ]; then holdout=$2; shift 2; fi
-if [ $# -lt 1 ] || [ "$1" = "--" ] || ! [[ $holdout =~ ^[0-9]+$ ]]; then
-  echo "Usage: cd egs/yesno && $0 [--holdout N] <name> [<work-dir>] [-- <steps/train_dnn.sh options>]" >&2
+decode_opts=
+while [ $# -ge 2 ]; do
+  case "$1" in
+    --holdout) holdout=$2; shift 2 ;;
+    --decode-opts) decode_opts=$2; shift 2 ;;
+    *) break ;;
+  esac
+done
+if [ $# -lt 1 ] || [ "$1" = "--" ] || [[ $1 == --* ]] || ! [[ $holdout =~ ^[0-9]+$ ]]; then
+  echo "Usage: cd egs/yesno && $0 [--holdout N] [--decode-opts \"OPTS\"] <name> [<work-dir>] [-- <steps/train_dnn.sh options>]" >&2
   exit 1
 fi
 name=$1; shift
@@ -58,11 +66,12 @@ for k in 0 1 2 3 4; do
     $split/tr $split/cv data/lang $f/mono_aug_ali $f/mono_aug_ali $e
   [ -f $e/graph/HCLG.fst ] || run utils/mkgraph.sh data/lang_test $e $e/graph
   for ev in clean gated; do
-    [ -f $e/decode_$ev/wer ] || run steps/decode.sh --nj 2 $e $f/fbank_eval_$ev $e/decode_$ev
-    errors=$(awk '/%WER/ {print $4}' $e/decode_$ev/wer)
+    d=$e/decode_$ev${decode_opts:+_$(echo $decode_opts | tr -c 'A-Za-z0-9.\n-' _)}
+    [ -f $d/wer ] || run steps/decode.sh --nj 2 $decode_opts $e $f/fbank_eval_$ev $d
+    errors=$(awk '/%WER/ {print $4}' $d/wer)
     echo "fold $k  dnn $name  eval $ev  errors $errors"
     total[$ev]=$(( ${total[$ev]:-0} + errors ))
   done
 done
 echo "dnn $name: word errors over all folds (248 words each): held-out clean ${total[clean]}, held-out gated ${total[gated]}"
-echo "command: cd egs/yesno && ../../benchmarks/yesno_dnn_cv.sh --holdout $holdout $name $work -- $*"
+echo "command: cd egs/yesno && ../../benchmarks/yesno_dnn_cv.sh --holdout $holdout ${decode_opts:+--decode-opts \"$decode_opts\" }$name $work -- $*"

@@ -13,6 +13,7 @@ beam=13.0
 lattice_beam=6.0
 acwt=0.1            # acoustic scale (hybrid models)
 prior_scale=1.0     # DNN models: log posterior minus prior_scale x log state prior
+word_ins_penalty=0.0  # hybrid models: cost per hypothesized word (tune on dev: steps/score_lmwt.sh)
 write_ali=true      # hybrid models: best paths' transition ids in ali.scp (steps/get_ctm.sh)
 write_lattices=true # hybrid models: word lattices lat.JOB.gz (ark:gunzip -c lat.1.gz|)
 # end-to-end model dirs (config.yaml + final.pt) go to steps/decode_e2e.sh with these:
@@ -38,6 +39,7 @@ if [ $# -ne 3 ]; then
   echo "  --lattice-beam <b>       # default: $lattice_beam"
   echo "  --acwt <s>               # acoustic scale, hybrid models (default: $acwt)"
   echo "  --prior-scale <s>        # weight of the log state prior, DNN models (default: $prior_scale)"
+  echo "  --word-ins-penalty <p>   # cost per hypothesized word, hybrid models (default: $word_ins_penalty)"
   echo "  --write-ali (true|false) # best-path alignments, hybrid models (default: $write_ali)"
   echo "  --write-lattices (true|false) # word lattices lat.JOB.gz, hybrid models (default: $write_lattices)"
   echo "  end-to-end model dirs (see steps/decode_e2e.sh; --beam is the wfst search beam):"
@@ -85,7 +87,7 @@ echo $nj > $dir/num_jobs
 
 $cmd JOB=1:$nj $dir/log/decode.JOB.log \
   python -m asr.bin.decode --job JOB --num-jobs $nj --beam $beam --lattice-beam $lattice_beam \
-    --acwt $acwt --prior-scale $prior_scale $($write_ali && echo --ali-out $dir/ali.JOB) \
+    --acwt $acwt --prior-scale $prior_scale --word-ins-penalty $word_ins_penalty $($write_ali && echo --ali-out $dir/ali.JOB) \
     $($write_lattices && echo --lat-out $dir/lat.JOB.gz) $graph $model $feats_data $dir/hyp.JOB \
   || { echo "$0: decoding failed; see $dir/log/decode.*.log" >&2; exit 1; }
 

@@ -50,6 +50,9 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("--beam", type=float, default=13.0)
     parser.add_argument("--lattice-beam", type=float, default=6.0)
     parser.add_argument("--acwt", type=float, default=0.1, help="acoustic scale")
+    parser.add_argument("--word-ins-penalty", type=float, default=0.0,
+                        help="cost added per hypothesized word (graph cost units; Kaldi scoring's "
+                             "--word-ins-penalty); lattices keep it in their graph costs")
     parser.add_argument("--prior-scale", type=float, default=1.0,
                         help="DNN model dirs: log posterior minus this times the log state prior")
     parser.add_argument("--ali-out", type=Path, default=None,
@@ -83,7 +86,7 @@ def main(argv: list[str] | None = None) -> None:
         if graph is None:
             raise ValueError(f"{args.graph_dir / 'HCLG.fst'}: unreadable")
         words = SymbolTable.read(args.graph_dir / "words.txt")
-        decoder = HybridDecoder(graph, args.beam, args.lattice_beam)
+        decoder = HybridDecoder(graph, args.beam, args.lattice_beam, args.word_ins_penalty)
         data = load_data_dir(args.data_dir)
         utts = job_utterances(data.utt_ids, args.job, args.num_jobs)
         with atomic_write(args.hyp_out) as out, contextlib.ExitStack() as stack:

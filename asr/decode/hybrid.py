@@ -13,6 +13,8 @@ import kaldi_decoder
 import kaldifst
 import numpy as np
 
+from asr.graph.arcs import add_word_insertion_penalty
+
 __all__ = ["DecodeResult", "HybridDecoder"]
 
 
@@ -38,12 +40,18 @@ class HybridDecoder:
         graph (kaldifst.StdVectorFst): ``HCLG.fst`` (input transition ids, output words).
         beam (float): search beam. (Default: ``13.0``)
         lattice_beam (float): lattice pruning beam. (Default: ``6.0``)
+        word_ins_penalty (float): cost added per hypothesized word, in the units of the
+            graph costs (acoustic costs are scaled by the acoustic scale); a copy of the
+            graph carries it, and so do the lattices' graph costs. (Default: ``0.0``)
     """
 
     def __init__(self, graph: kaldifst.StdVectorFst, beam: float = 13.0,
-                 lattice_beam: float = 6.0) -> None:
+                 lattice_beam: float = 6.0, word_ins_penalty: float = 0.0) -> None:
         if beam <= 0 or lattice_beam <= 0:
             raise ValueError(f"beams must be positive, got beam={beam} lattice_beam={lattice_beam}")
+        if word_ins_penalty:
+            graph = graph.copy()
+            add_word_insertion_penalty(graph, word_ins_penalty)
         self.graph = graph
         self.config = kaldi_decoder.LatticeSimpleDecoderConfig(beam=beam, lattice_beam=lattice_beam)
 

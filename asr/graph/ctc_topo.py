@@ -11,10 +11,12 @@ once ``TLG`` is determinized (Kaldi ``mkgraph.sh``; Eesen's ``TLG``). The label 
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 import kaldifst
 import numpy as np
+
+from asr.graph.arcs import map_arcs
 
 __all__ = ["make_ctc_topo", "add_lexicon_disambig", "make_unit_lexicon_fst", "make_tlg", "add_label_prior"]
 
@@ -176,7 +178,7 @@ def make_tlg(unit_ids: Sequence[int], lexicon: kaldifst.StdVectorFst, disambig_i
     tlg = kaldifst.compose(make_ctc_topo(unit_ids, disambig_ids), lg)
     _determinize(tlg, max_states, "T o L o G")
     remove = {d + 1 for d in disambig_ids}
-    _map_arcs(tlg, lambda a: kaldifst.StdArc(0 if a.ilabel in remove else a.ilabel, a.olabel,
+    map_arcs(tlg, lambda a: kaldifst.StdArc(0 if a.ilabel in remove else a.ilabel, a.olabel,
                                              a.weight.value, a.nextstate))
     kaldifst.minimize_encoded(tlg)
     kaldifst.arcsort(tlg, sort_type="ilabel")
@@ -212,13 +214,4 @@ def add_label_prior(tlg: kaldifst.StdVectorFst, prior: np.ndarray, scale: float)
         extra = float(cost[a.ilabel - 1]) if a.ilabel else 0.0
         return kaldifst.StdArc(a.ilabel, a.olabel, a.weight.value + extra, a.nextstate)
 
-    _map_arcs(tlg, divided)
-
-
-def _map_arcs(fst: kaldifst.StdVectorFst, fn: Callable[[kaldifst.StdArc], kaldifst.StdArc]) -> None:
-    """Replace every arc ``a`` of ``fst`` with ``fn(a)``, keeping their order."""
-    for state in kaldifst.StateIterator(fst):
-        arcs = list(kaldifst.ArcIterator(fst, state))
-        fst.delete_arcs(state, len(arcs))
-        for a in arcs:
-            fst.add_arc(state, fn(a))
+    map_arcs(tlg, divided)

@@ -120,3 +120,16 @@ def test_score_lmwt_without_lattices_fails_clearly(decodes, yesno_mono):
     d = _decode(yesno_mono, "decode_nolat2", "--write-lattices false")
     r = run(f"steps/score_lmwt.sh data/mfcc/test_yesno exp/mono/graph {d}", yesno_mono, check=False)
     assert r.returncode != 0 and "no lattices" in r.stderr
+
+
+def test_word_insertion_penalty_adds_its_cost_per_word(decodes, yesno_mono):
+    small = _decode(yesno_mono, "decode_wip", "--word-ins-penalty 0.5")
+    assert (small / "hyp").read_text() == (decodes[8] / "hyp").read_text()
+    plain, penalized = _lattices(decodes[8]), _lattices(small)
+    for utt, lat in plain.items():
+        words, _, cost = lattice_nbest(lat, n=1, acoustic_scale=0.1)[0]
+        words_p, _, cost_p = lattice_nbest(penalized[utt], n=1, acoustic_scale=0.1)[0]
+        assert words_p == words and cost_p == pytest.approx(cost + 0.5 * len(words), abs=1e-3), utt
+    huge = _decode(yesno_mono, "decode_wip_huge", "--word-ins-penalty 1000")
+    count = lambda d: sum(len(line.split()) - 1 for line in (d / "hyp").read_text().splitlines())
+    assert count(huge) < count(decodes[8]) / 2

@@ -18,9 +18,12 @@
 #      0.9x/1.1x speed perturbation, the config's 0.7-1.4x time stretch and additive
 #      noise (5-25 dB SNR, white to brown noise or babble); decoded with
 #      CTC greedy search, prefix beam search and a TLG graph (word loop) searched with
-#      kaldi-decoder
+#      kaldi-decoder; with --ensemble-seeds (default "1 2") the same config trained
+#      with those seeds too, all in parallel, and the ensemble exp/conformer_ctc_ens
+#      decoded (pooled n-best, summed CTC log-likelihoods)
 #   8  noise robustness: noisy copies of test and test_cd (white noise at 10 dB, pink
-#      noise at 5 dB SNR) decoded by the DNN and the conformer (CTC greedy)
+#      noise at 5 dB SNR) decoded by the DNN and the conformer (CTC greedy) and the
+#      conformer ensemble
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
 # Stages still to come (see the open issues): quantization, benchmarks.
 set -euo pipefail
@@ -29,6 +32,7 @@ stage=0
 stop_stage=100
 nj=2
 fsdd_root=${FSDD_ROOT:-}
+ensemble_seeds="1 2"   # stage 7: more conformers with these seeds, for the ensemble ("": none)
 
 . ./path.sh
 . ./cmd.sh
@@ -124,12 +128,27 @@ if [ $stage -le 7 ] && [ $stop_stage -ge 7 ]; then
     utils/combine_data.sh data/fbank/train_dev_all data/fbank/train_all data/fbank/dev_all
     steps/compute_cmvn_stats.sh data/fbank/train_dev_all exp/make_fbank/train_dev_all fbank
   fi
-  if [ ! -f exp/conformer_ctc/final.pt ]; then
-    start=$(date +%s)
-    steps/train_e2e.sh --speed-perturb true --nj $nj --config conf/train/conformer_ctc_fsdd.yaml \
-      data/fbank/train_dev_all data/fbank/dev_all exp/conformer_ctc
-    log "conformer_ctc trained in $(( $(date +%s) - start )) s (speed perturbation included)"
-  fi
+  # An ensemble of seeds: on dev_all (tuning split), seeds 0-3 alone made 10, 16, 11 and 16
+  # errors in 600 words, their pairs 7-14 (10.7 on average), their triples 6-9 (7.75).
+  # The members train in parallel, one thread each.
+  utils/perturb_data_dir_speed_3way.sh --nj $nj data/fbank/train_dev_all data/fbank/train_dev_all_sp
+  members=() pids=()
+  for seed in 0 $ensemble_seeds; do
+    d=exp/conformer_ctc; [ $seed = 0 ] || d=exp/conformer_ctc_seed$seed
+    members+=($d)
+    [ -f $d/final.pt ] && continue
+    mkdir -p $d/log
+    log "training $d (seed $seed), log in $d/log/train_e2e.log"
+    ( start=$(date +%s)
+      steps/train_e2e.sh --speed-perturb true --config conf/train/conformer_ctc_fsdd.yaml \
+        --train-opts "--set train.seed=$seed" data/fbank/train_dev_all data/fbank/dev_all $d
+      log "$d trained in $(( $(date +%s) - start )) s" ) > $d/log/train_e2e.log 2>&1 &
+    pids+=($!)
+  done
+  for pid in ${pids[@]+"${pids[@]}"}; do
+    wait $pid || { echo "run.sh: a conformer failed to train; see exp/conformer_ctc*/log/train_e2e.log" >&2; exit 1; }
+  done
+  grep -h "trained in" exp/conformer_ctc*/log/train_e2e.log || true
   [ -f exp/conformer_ctc/graph/TLG.fst ] || utils/mkgraph_ctc.sh --prior-data data/fbank/train_dev_all \
     data/lang_test exp/conformer_ctc exp/conformer_ctc/graph
   for x in $test_sets; do
@@ -138,6 +157,13 @@ if [ $stage -le 7 ] && [ $stop_stage -ge 7 ]; then
       steps/decode.sh --nj $nj --decoding-method $m exp/conformer_ctc data/fbank/$x exp/conformer_ctc/decode_$x.$m
     done
   done
+  if [ ${#members[@]} -gt 1 ]; then
+    [ -f exp/conformer_ctc_ens/members ] || utils/make_ensemble_dir.sh exp/conformer_ctc_ens "${members[@]}"
+    for x in $test_sets; do
+      [ -f exp/conformer_ctc_ens/decode_$x/wer ] || \
+        steps/decode.sh --nj $nj exp/conformer_ctc_ens data/fbank/$x exp/conformer_ctc_ens/decode_$x
+    done
+  fi
 fi
 
 if [ $stage -le 8 ] && [ $stop_stage -ge 8 ]; then
@@ -152,6 +178,8 @@ if [ $stage -le 8 ] && [ $stop_stage -ge 8 ]; then
         steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/dnn $d exp/dnn/decode_${x}_$noise
       [ -f exp/conformer_ctc/decode_${x}_$noise.ctc_greedy/wer ] || steps/decode.sh --nj $nj \
         --decoding-method ctc_greedy exp/conformer_ctc $d exp/conformer_ctc/decode_${x}_$noise.ctc_greedy
+      [ ! -f exp/conformer_ctc_ens/members ] || [ -f exp/conformer_ctc_ens/decode_${x}_$noise/wer ] || \
+        steps/decode.sh --nj $nj exp/conformer_ctc_ens $d exp/conformer_ctc_ens/decode_${x}_$noise
     done
   done
 fi

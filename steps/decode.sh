@@ -16,7 +16,8 @@ prior_scale=1.0     # DNN models: log posterior minus prior_scale x log state pr
 word_ins_penalty=0.0  # hybrid models: cost per hypothesized word (tune on dev: steps/score_lmwt.sh)
 write_ali=true      # hybrid models: best paths' transition ids in ali.scp (steps/get_ctm.sh)
 write_lattices=true # hybrid models: word lattices lat.JOB.gz (ark:gunzip -c lat.1.gz|)
-# end-to-end model dirs (config.yaml + final.pt) go to steps/decode_e2e.sh with these:
+# end-to-end model dirs (config.yaml + final.pt) and ensemble dirs of them (members) go to
+# steps/decode_e2e.sh with these:
 decoding_method=ctc_prefix_beam   # ctc_greedy|ctc_prefix_beam|attention_rescoring|wfst
 beam_size=10        # prefix beam width / n-best size
 ctc_weight=0.5      # CTC share of the attention_rescoring score
@@ -50,7 +51,7 @@ if [ $# -ne 3 ]; then
   exit 1
 fi >&2
 
-if [ -f $1/config.yaml ] && [ ! -f $1/final.mdl ]; then   # end-to-end model dir
+if { [ -f $1/config.yaml ] && [ ! -f $1/final.mdl ]; } || [ -f $1/members ]; then   # end-to-end model or ensemble dir
   exec steps/decode_e2e.sh --nj $nj --cmd "$cmd" --graph-dir "$graph_dir" --beam $beam \
     --decoding-method $decoding_method --beam-size $beam_size --ctc-weight $ctc_weight \
     --batch-size $batch_size "$@"

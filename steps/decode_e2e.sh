@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Decode a data dir with an end-to-end model dir (config.yaml, units.txt, final.pt):
+# Decode a data dir with an end-to-end model dir (config.yaml, units.txt, final.pt), or an
+# ensemble dir of them (utils/make_ensemble_dir.sh; ctc_prefix_beam only):
 # <decode-dir>/hyp (Kaldi text), <decode-dir>/attention_<utt>.png (attention map of the
 # first utterance), and <decode-dir>/wer and wer_details/ when the data dir has text.
 # Features come from the data dir when they match the model's, else from its audio.
@@ -44,6 +45,7 @@ dir=$3
 graph=${graph_dir:-$model/graph}
 
 required="$model/config.yaml $model/units.txt $model/final.pt $data/utt2spk"
+[ -f $model/members ] && required="$model/members $data/utt2spk"  # utils/make_ensemble_dir.sh
 [ "$decoding_method" = wfst ] && required="$required $graph/TLG.fst $graph/words.txt"
 for f in $required; do
   [ ! -f $f ] && echo "$0: no such file $f" >&2 && exit 1

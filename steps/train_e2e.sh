@@ -71,27 +71,8 @@ for d in "$train" "$dev"; do
 done
 
 if [ "$speed_perturb" = true ]; then
-  sp=${train}_sp
-  if [ ! -f "$sp/cmvn_global.mat" ]; then
-    [ ! -f "$train/wav.scp" ] && echo "$0: speed perturbation needs $train/wav.scp" >&2 && exit 1
-    parts=()
-    for factor in 0.9 1.1; do
-      utils/perturb_data_dir_speed.sh $factor "$train" "$sp$factor" || exit 1
-      steps/make_fbank.sh --cmd "$cmd" --nj $nj --fbank-config "$train/conf/feats.yaml" \
-        "$sp$factor" "$sp$factor/log" "$sp$factor/data" || exit 1
-      parts+=("$sp$factor")
-    done
-    # cmvn.scp is per speaker and recomputed below, so the sources go without it
-    base=$sp.base
-    mkdir -p "$base" || exit 1
-    for f in wav.scp feats.scp text utt2spk spk2utt utt2num_frames; do
-      [ -f "$train/$f" ] && cp "$train/$f" "$base/$f"
-    done
-    utils/combine_data.sh "$sp" "$base" "${parts[@]}" || exit 1
-    mkdir -p "$sp/conf" && cp "$train/conf/feats.yaml" "$sp/conf/feats.yaml" || exit 1
-    steps/compute_cmvn_stats.sh --cmd "$cmd" "$sp" "$sp/log" "$sp/data" || exit 1
-  fi
-  train=$sp
+  utils/perturb_data_dir_speed_3way.sh --cmd "$cmd" --nj $nj "$train" "${train}_sp" || exit 1
+  train=${train}_sp
 fi
 
 mkdir -p "$dir/log" || exit 1

@@ -1,5 +1,7 @@
 """Decode one job's share of a data dir with an end-to-end model dir (config.yaml,
-units.txt, final.pt): writes ``utt word...`` lines (Kaldi text) to <hyp-out> and logs the
+units.txt, final.pt) or an ensemble dir of them (``members``, utils/make_ensemble_dir.sh;
+ctc_prefix_beam only: the members' n-best pooled and rescored by their summed CTC
+log-likelihoods): writes ``utt word...`` lines (Kaldi text) to <hyp-out> and logs the
 real-time factor. Features come from the data dir's feats.scp when they match the
 model's feature config, otherwise from its audio; a model with a wav2vec2/HuBERT front
 end reads the audio (wav.scp).
@@ -25,6 +27,7 @@ from asr.data.datadir import load_data_dir
 from asr.decode.attention_plot import plot_attention
 from asr.decode.e2e import (DECODING_METHODS, E2EDecoder, checkpoint_sha256, iter_model_features,
                             load_e2e_model_dir)
+from asr.decode.ensemble import CTCEnsembleDecoder, is_ensemble_dir, iter_ensemble_features, load_ensemble_dir
 from asr.features.archive import job_utterances
 from asr.lang.symbols import SymbolTable
 from asr.utils.fileio import atomic_write
@@ -36,7 +39,7 @@ __all__ = ["get_parser", "main"]
 def get_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("model_dir", type=Path, help="end-to-end model dir")
+    parser.add_argument("model_dir", type=Path, help="end-to-end model dir, or ensemble dir")
     parser.add_argument("data_dir", type=Path, help="data dir (feats.scp, or wav.scp for features on the fly)")
     parser.add_argument("hyp_out", type=Path, help="output hypotheses (Kaldi text)")
     parser.add_argument("--job", type=int, default=1, help="this job (1-based)")
@@ -80,23 +83,33 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     frames = 0
     try:
-        model_dir = load_e2e_model_dir(args.model_dir)
         graph = words = None
-        if args.decoding_method == "wfst":
-            if args.graph_dir is None:
-                raise ValueError("--decoding-method wfst needs --graph-dir")
-            graph, words = _load_graph(args.graph_dir, args.model_dir)
-        decoder = E2EDecoder(model_dir.model, args.decoding_method, args.beam_size, args.ctc_weight,
-                             graph, args.search_beam, args.acwt)
         data = load_data_dir(args.data_dir)
-        start = time.time()  # model loading is not part of the real-time factor
         utts = job_utterances(data.utt_ids, args.job, args.num_jobs)
+        plot = args.attention_plot_dir if args.job == 1 else None
+        if is_ensemble_dir(args.model_dir):
+            if args.decoding_method != "ctc_prefix_beam":
+                raise ValueError(f"{args.model_dir} is an ensemble dir: it decodes with ctc_prefix_beam "
+                                 f"only, not {args.decoding_method}")
+            members = load_ensemble_dir(args.model_dir)
+            model_dir, plot = members[0], None
+            decoder = CTCEnsembleDecoder(members, args.beam_size)
+            stream = iter_ensemble_features(data, members, utts)
+        else:
+            model_dir = load_e2e_model_dir(args.model_dir)
+            if args.decoding_method == "wfst":
+                if args.graph_dir is None:
+                    raise ValueError("--decoding-method wfst needs --graph-dir")
+                graph, words = _load_graph(args.graph_dir, args.model_dir)
+            decoder = E2EDecoder(model_dir.model, args.decoding_method, args.beam_size, args.ctc_weight,
+                                 graph, args.search_beam, args.acwt)
+            stream = iter_model_features(data, model_dir, utts)
+        start = time.time()  # model loading is not part of the real-time factor
         hyps: dict[str, list[str]] = {}
         batch: list[tuple[str, np.ndarray]] = []
-        plot = args.attention_plot_dir if args.job == 1 else None
-        for i, (utt, feats) in enumerate(iter_model_features(data, model_dir, utts)):
+        for i, (utt, feats) in enumerate(stream):
             batch.append((utt, feats))
-            frames += len(feats)
+            frames += len(feats[0] if isinstance(feats, list) else feats)
             if len(batch) == args.batch_size or i == len(utts) - 1:
                 try:
                     results = decoder.decode([f for _, f in batch])
@@ -123,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     elapsed = time.time() - start
     audio = frames / model_dir.frames_per_second
-    if decoder.partial:
+    if getattr(decoder, "partial", 0):
         logging.warning("%d utterance(s) reached no final graph state; used the best partial path", decoder.partial)
     logging.info("decoded %d utterances (%d frames, %.1f s of audio) with %s in %.1f s on %d thread(s), "
                  "real-time factor %.4f (model loading excluded)", len(utts), frames, audio,

@@ -1,10 +1,12 @@
-"""Best paths of a decode dir's word lattices at a range of language-model weights (Kaldi's
-``lattice-scale --inv-acoustic-scale=LMWT | lattice-best-path``, the loop in Kaldi's
-``local/score.sh``): writes ``<out-dir>/hyp.<LMWT>`` (Kaldi text) for every integer LMWT
-from --min-lmwt to --max-lmwt. An LMWT of ``1 / acwt`` reproduces the decoder's 1-best.
+"""Best paths of a decode dir's word lattices at a range of language-model weights and word
+insertion penalties (Kaldi's ``lattice-scale --inv-acoustic-scale=LMWT |
+lattice-add-penalty --word-ins-penalty=WIP | lattice-best-path``, the loops in Kaldi's
+``local/score.sh``): writes ``<out-dir>/hyp.<LMWT>_<WIP>`` (Kaldi text) for every integer
+LMWT from --min-lmwt to --max-lmwt and every WIP of --word-ins-penalty. An LMWT of
+``1 / acwt`` with the decoding's penalty reproduces the decoder's 1-best.
 
-e.g.: python -m asr.bin.lattice_best_path --min-lmwt 7 --max-lmwt 17 exp/mono/graph/words.txt \\
-          exp/mono/decode_test exp/mono/decode_test/scoring
+e.g.: python -m asr.bin.lattice_best_path --min-lmwt 7 --max-lmwt 17 --word-ins-penalty 0.0,0.5,1.0 \\
+          exp/mono/graph/words.txt exp/mono/decode_test exp/mono/decode_test/scoring
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import sys
 from pathlib import Path
 
-from asr.decode.lattice import lattice_nbest, read_lattices
+from asr.decode.lattice import add_word_penalty, lattice_nbest, read_lattices
 from asr.lang.symbols import SymbolTable
 from asr.utils.fileio import atomic_write
 from asr.utils.logging_setup import setup_logging
@@ -30,6 +32,8 @@ def get_parser() -> argparse.ArgumentParser:
     parser.add_argument("out_dir", type=Path, help="where hyp.<LMWT> files go")
     parser.add_argument("--min-lmwt", type=int, default=7)
     parser.add_argument("--max-lmwt", type=int, default=17)
+    parser.add_argument("--word-ins-penalty", default="0.0",
+                        help="comma-separated word insertion penalties, e.g. 0.0,0.5,1.0")
     return parser
 
 
@@ -42,24 +46,32 @@ def main(argv: list[str] | None = None) -> None:
         archives = sorted(args.decode_dir.glob("lat.*.gz"))
         if not archives:
             raise ValueError(f"{args.decode_dir}: no lat.*.gz (decode with --write-lattices true)")
+        try:
+            penalties = [p.strip() for p in args.word_ins_penalty.split(",")]
+            values = [float(p) for p in penalties]
+        except ValueError:
+            raise ValueError(f"--word-ins-penalty: expected numbers separated by commas, "
+                             f"got {args.word_ins_penalty!r}") from None
         words = SymbolTable.read(args.words)
         lmwts = range(args.min_lmwt, args.max_lmwt + 1)
-        hyps: dict[int, list[str]] = {w: [] for w in lmwts}
+        hyps: dict[str, list[str]] = {f"{w}_{p}": [] for w in lmwts for p in penalties}
         for archive in archives:
             for utt, lat in read_lattices(archive):
-                for lmwt in lmwts:
-                    best = lattice_nbest(lat, 1, acoustic_scale=1.0 / lmwt)
-                    text = " ".join(words.symbols(best[0][0])) if best else ""
-                    hyps[lmwt].append(f"{utt} {text}".rstrip())
+                for name, value in zip(penalties, values):
+                    penalized = add_word_penalty(lat, value)
+                    for lmwt in lmwts:
+                        best = lattice_nbest(penalized, 1, acoustic_scale=1.0 / lmwt)
+                        text = " ".join(words.symbols(best[0][0])) if best else ""
+                        hyps[f"{lmwt}_{name}"].append(f"{utt} {text}".rstrip())
         args.out_dir.mkdir(parents=True, exist_ok=True)
-        for lmwt, lines in hyps.items():
-            with atomic_write(args.out_dir / f"hyp.{lmwt}") as f:
+        for key, lines in hyps.items():
+            with atomic_write(args.out_dir / f"hyp.{key}") as f:
                 f.write("".join(line + "\n" for line in sorted(lines)))
     except (OSError, ValueError) as e:
         print(f"lattice_best_path: {e}", file=sys.stderr)
         sys.exit(1)
-    logging.info("wrote %s/hyp.{%d..%d} from %d lattice archive(s)", args.out_dir,
-                 args.min_lmwt, args.max_lmwt, len(archives))
+    logging.info("wrote %s/hyp.{%d..%d}_{%s} from %d lattice archive(s)", args.out_dir,
+                 args.min_lmwt, args.max_lmwt, args.word_ins_penalty, len(archives))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from typing import Iterator, TextIO
 import kaldifst
 
 __all__ = ["CompactLattice", "determinize_lattice", "write_lattice", "read_lattices",
-           "lattice_nbest"]
+           "lattice_nbest", "add_word_penalty"]
 
 Weight = tuple[float, float, tuple[int, ...]]   # (graph cost, acoustic cost, transition ids)
 _DELTA = 1.0 / 1024  # weight quantization for identifying determinized states (Kaldi's kDelta)
@@ -347,3 +347,10 @@ def lattice_nbest(lat: CompactLattice, n: int = 1, acoustic_scale: float = 1.0,
         _, tids, words, w = kaldifst.get_linear_symbol_sequence(path)
         out.append((list(words), list(tids), w.value1 + w.value2))
     return out
+
+
+def add_word_penalty(lat: CompactLattice, penalty: float) -> CompactLattice:
+    """A copy of ``lat`` with ``penalty`` added to the graph cost of every word arc (Kaldi
+    ``lattice-add-penalty --word-ins-penalty``)."""
+    arcs = [[(n, w, g + penalty if w else g, a, t) for n, w, g, a, t in state] for state in lat.arcs]
+    return CompactLattice(arcs, list(lat.final))

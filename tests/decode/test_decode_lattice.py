@@ -6,7 +6,8 @@ import io
 import kaldifst
 import pytest
 
-from asr.decode.lattice import determinize_lattice, lattice_nbest, read_lattices, write_lattice
+from asr.decode.lattice import (CompactLattice, add_word_penalty, determinize_lattice, lattice_nbest,
+                                read_lattices, write_lattice)
 from asr.hmm.align import read_alignments
 from tests.conftest import run_in_recipe as run
 
@@ -37,6 +38,16 @@ def test_determinize_keeps_best_alignment_per_word_sequence():
     assert [(w, t) for w, t, _ in nbest] == [([7], [1, 2, 2]), ([8], [3, 3, 4])]
     assert [c for _, _, c in nbest] == pytest.approx([3.0, 4.0])
     assert lattice_nbest(lat)[0][2] == pytest.approx(0.5 + 2.5 / 0.5)  # stored unscaled
+
+
+def test_word_penalty_changes_the_best_path_by_its_word_count():
+    # words 7 8 (acoustic cost 2) against word 9 alone (acoustic cost 3)
+    lat = CompactLattice([[(1, 7, 0.0, 1.0, (1,)), (2, 9, 0.0, 3.0, (3,))], [(2, 8, 0.0, 1.0, (2,))], []],
+                         [None, None, (0.0, 0.0, ())])
+    assert [(w, c) for w, _, c in lattice_nbest(lat, n=2)] == [([7, 8], 2.0), ([9], 3.0)]
+    penalized = add_word_penalty(lat, 2.0)
+    assert [(w, c) for w, _, c in lattice_nbest(penalized, n=2)] == [([9], 5.0), ([7, 8], 6.0)]
+    assert lattice_nbest(lat, n=1)[0][0] == [7, 8]  # the original is left alone
 
 
 def test_lattice_beam_prunes_word_sequences():
@@ -109,11 +120,13 @@ def test_write_lattices_false(decodes, yesno_mono):
 
 def test_score_lmwt_rescores_the_lattices(decodes, yesno_mono):
     d = decodes[8]
-    run(f"steps/score_lmwt.sh --min-lmwt 8 --max-lmwt 12 data/mfcc/test_yesno exp/mono/graph {d}", yesno_mono)
-    assert sorted(p.name for p in d.glob("wer_[0-9]*")) == [f"wer_{n}" for n in (10, 11, 12, 8, 9)]
+    run(f"steps/score_lmwt.sh --min-lmwt 8 --max-lmwt 12 --word-ins-penalty 0.0,1000 "
+        f"data/mfcc/test_yesno exp/mono/graph {d}", yesno_mono)
+    assert sorted(p.name for p in d.glob("wer_[0-9]*")) == sorted(
+        f"wer_{n}_{p}" for n in (8, 9, 10, 11, 12) for p in ("0.0", "1000"))
     # LMWT 10 is the decoding acoustic scale 0.1: the decoder's own 1-best and WER
-    assert (d / "scoring/hyp.10").read_text() == "".join(sorted((d / "hyp").read_text().splitlines(True)))
-    assert (d / "wer_10").read_text().splitlines()[0] == (d / "wer").read_text().splitlines()[0]
+    assert (d / "scoring/hyp.10_0.0").read_text() == "".join(sorted((d / "hyp").read_text().splitlines(True)))
+    assert (d / "wer_10_0.0").read_text().splitlines()[0] == (d / "wer").read_text().splitlines()[0]
 
 
 def test_score_lmwt_without_lattices_fails_clearly(decodes, yesno_mono):

@@ -36,7 +36,7 @@ from asr.units import Units
 from asr.units.units import BLANK, SOS_EOS, UNK
 
 __all__ = ["DECODING_METHODS", "E2EModelDir", "load_e2e_model_dir", "spell_words", "graph_units",
-           "iter_model_features", "checkpoint_sha256", "ctc_label_prior", "E2EDecoder"]
+           "iter_model_features", "checkpoint_sha256", "ctc_label_prior", "pad_features", "E2EDecoder"]
 
 logger = logging.getLogger(__name__)
 
@@ -183,6 +183,15 @@ def ctc_label_prior(model_dir: E2EModelDir, data: DataDir, max_utts: int = 1000)
     return (total / frames).numpy()
 
 
+def pad_features(feats: Sequence[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+    """A zero-padded ``(B, T_max, ...)`` float32 batch of ``feats`` and their ``(B,)`` lengths."""
+    lengths = torch.tensor([len(f) for f in feats])
+    batch = torch.zeros(len(feats), int(lengths.max()), *feats[0].shape[1:])
+    for i, f in enumerate(feats):
+        batch[i, : len(f)] = torch.from_numpy(np.asarray(f, dtype=np.float32))
+    return batch, lengths
+
+
 class E2EDecoder:
     """Decodes batches of feature matrices with one of :data:`DECODING_METHODS`.
 
@@ -228,11 +237,7 @@ class E2EDecoder:
         """
         if not feats:
             return []
-        lengths = torch.tensor([len(f) for f in feats])
-        batch = torch.zeros(len(feats), int(lengths.max()), *feats[0].shape[1:])
-        for i, f in enumerate(feats):
-            batch[i, : len(f)] = torch.from_numpy(np.asarray(f, dtype=np.float32))
-        enc, enc_lengths = self.model.encode(batch, lengths)
+        enc, enc_lengths = self.model.encode(*pad_features(feats))
         log_probs = self.model.ctc(enc)
         if self.method == "ctc_greedy":
             return ctc_greedy_search(log_probs, enc_lengths)

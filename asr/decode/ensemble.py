@@ -20,7 +20,7 @@ import torch.nn.functional as F
 
 from asr.data.datadir import DataDir
 from asr.decode.ctc_search import ctc_prefix_beam_search
-from asr.decode.e2e import E2EModelDir, iter_model_features, load_e2e_model_dir
+from asr.decode.e2e import E2EModelDir, iter_model_features, load_e2e_model_dir, pad_features
 
 __all__ = ["is_ensemble_dir", "load_ensemble_dir", "write_ensemble_dir", "ctc_sequence_log_likelihood",
            "CTCEnsembleDecoder", "iter_ensemble_features"]
@@ -119,11 +119,7 @@ class CTCEnsembleDecoder:
 
     @torch.inference_mode()
     def _log_probs(self, member: E2EModelDir, feats: Sequence[np.ndarray]) -> list[torch.Tensor]:
-        lengths = torch.tensor([len(f) for f in feats])
-        batch = torch.zeros(len(feats), int(lengths.max()), *feats[0].shape[1:])
-        for i, f in enumerate(feats):
-            batch[i, : len(f)] = torch.from_numpy(np.asarray(f, dtype=np.float32))
-        log_probs, out_lengths = member.model.ctc_log_probs(batch, lengths)
+        log_probs, out_lengths = member.model.ctc_log_probs(*pad_features(feats))
         return [log_probs[i, :n] for i, n in enumerate(out_lengths.tolist())]
 
     def decode(self, feats: Sequence[Sequence[np.ndarray]]) -> list[list[int]]:

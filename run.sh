@@ -38,6 +38,13 @@ ensemble_seeds="1 2"   # stage 7: more conformers with these seeds, for the ense
 . ./cmd.sh
 . utils/parse_options.sh
 
+for seed in $ensemble_seeds; do
+  [[ $seed =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: --ensemble-seeds takes positive integers (seed 0 is exp/conformer_ctc), got '$seed'" >&2; exit 1; }
+done
+if [ -n "$(echo $ensemble_seeds | tr ' ' '\n' | sort | uniq -d)" ]; then
+  echo "run.sh: --ensemble-seeds repeats a seed: '$ensemble_seeds'" >&2; exit 1
+fi
+
 log() { echo "$(date '+%Y-%m-%d %H:%M:%S') (run.sh:${BASH_LINENO[0]}) $*"; }
 
 sets="train dev test train_cd dev_cd test_cd"

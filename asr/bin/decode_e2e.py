@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     elapsed = time.time() - start
     audio = frames / model_dir.frames_per_second
-    if getattr(decoder, "partial", 0):
+    if isinstance(decoder, E2EDecoder) and decoder.partial:  # wfst only
         logging.warning("%d utterance(s) reached no final graph state; used the best partial path", decoder.partial)
     logging.info("decoded %d utterances (%d frames, %.1f s of audio) with %s in %.1f s on %d thread(s), "
                  "real-time factor %.4f (model loading excluded)", len(utts), frames, audio,

@@ -5,6 +5,9 @@
 # white, pink or brown, or recordings from a wav.scp (--noise scp --noise-scp FILE; with
 # --num-mix 3 or more speech recordings, babble). Draws come from --seed and each id, so a
 # rerun writes the same audio. Features and CMVN are not carried. The result is validated.
+# --id-prefix noise1- renames every utterance and speaker (the audio stays the same), so
+# the copy can be combined with its source for training (utils/augment_ali_dir.sh gives
+# the copy the source's alignments).
 
 # Begin configuration section.
 snr=10          # signal-to-noise ratio, dB
@@ -13,6 +16,7 @@ noise_scp=      # wav.scp of the noise recordings (--noise scp)
 num_mix=1       # noise recordings summed per utterance
 seed=0
 sample_rate=8000
+id_prefix=      # before every utterance and speaker id, e.g. noise1- (to combine with the source)
 # End configuration section.
 
 echo "$0 $*" >&2
@@ -31,6 +35,7 @@ if [ $# -ne 2 ]; then
   echo "  --num-mix <n>           # noise recordings summed per utterance (default: $num_mix)"
   echo "  --seed <n>              # default: $seed"
   echo "  --sample-rate <hz>      # rate of the written audio (default: $sample_rate)"
+  echo "  --id-prefix <p>         # prefix of utterance and speaker ids, e.g. noise1- (default: none)"
   exit 1
 fi >&2
 
@@ -44,4 +49,4 @@ for f in $src/wav.scp $src/utt2spk ${noise_scp:+$noise_scp}; do
 done
 
 exec python -m asr.bin.make_noisy_data_dir --snr "$snr" --noise "$noise" ${noise_scp:+--noise-scp "$noise_scp"} \
-  --num-mix "$num_mix" --seed "$seed" --sample-rate "$sample_rate" "$src" "$dest"
+  --num-mix "$num_mix" --seed "$seed" --sample-rate "$sample_rate" ${id_prefix:+--id-prefix "$id_prefix"} "$src" "$dest"

@@ -26,6 +26,8 @@ def get_parser() -> argparse.ArgumentParser:
                         help="noise recordings summed per utterance (3 or more speech recordings: babble)")
     parser.add_argument("--seed", type=int, default=0, help="with each utterance id, seeds the noise")
     parser.add_argument("--sample-rate", type=int, default=8000, help="rate of the written audio")
+    parser.add_argument("--id-prefix", default="",
+                        help="prefix of every utterance and speaker id (to combine the copy with its source)")
     parser.add_argument("src", help="the data dir to copy")
     parser.add_argument("dest", help="the new data dir")
     return parser
@@ -36,7 +38,8 @@ def main(argv: list[str] | None = None) -> None:
     setup_logging()
     try:
         num = add_noise_data_dir(args.src, args.dest, snr_db=args.snr, noise=args.noise, noise_scp=args.noise_scp,
-                                 num_mix=args.num_mix, seed=args.seed, sample_rate=args.sample_rate)
+                                 num_mix=args.num_mix, seed=args.seed, sample_rate=args.sample_rate,
+                                 id_prefix=args.id_prefix)
     except (OSError, ValueError) as e:
         print(f"make_noisy_data_dir: {e}", file=sys.stderr)
         sys.exit(1)

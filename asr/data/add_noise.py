@@ -85,8 +85,9 @@ def _noise_recordings(noise_scp: str | os.PathLike, rate: int) -> list[np.ndarra
 
 def add_noise_data_dir(src: str | os.PathLike, dest: str | os.PathLike, snr_db: float, noise: str = "white",
                        noise_scp: str | os.PathLike | None = None, num_mix: int = 1, seed: int = 0,
-                       sample_rate: int = 8000) -> int:
-    """Write ``dest``: the utterances of ``src`` with noise added, ids and speakers kept.
+                       sample_rate: int = 8000, id_prefix: str = "") -> int:
+    """Write ``dest``: the utterances of ``src`` with noise added, ids and speakers kept
+    (or prefixed).
 
     Args:
         src, dest: data dirs (``dest`` gets ``wav.scp``, ``utt2spk``, ``spk2utt``, ``text``
@@ -98,6 +99,8 @@ def add_noise_data_dir(src: str | os.PathLike, dest: str | os.PathLike, snr_db: 
             of speech recordings). (Default: ``1``)
         seed (int): with the utterance id, seeds every draw. (Default: ``0``)
         sample_rate (int): rate of the written audio (the source is resampled to it). (Default: ``8000``)
+        id_prefix (str): put before every utterance and speaker id (e.g. ``noise1-``), so that
+            the copy can be combined with its source; the audio does not depend on it. (Default: ``""``)
 
     Returns:
         int: the number of utterances.
@@ -132,12 +135,14 @@ def add_noise_data_dir(src: str | os.PathLike, dest: str | os.PathLike, snr_db: 
                 rec = recordings[index]
                 rec = np.resize(np.roll(rec, -int(rng.integers(len(rec)))), len(speech))
                 sound += rec / max(float(np.sqrt(np.mean(rec ** 2))), 1e-12)
-        path = (wav_dir / f"{utt}.wav").resolve()
+        path = (wav_dir / f"{id_prefix}{utt}.wav").resolve()
         tmp = path.with_name(f".{path.name}.tmp")
         soundfile.write(tmp, add_noise(speech, sound, snr_db), sample_rate, subtype="PCM_16", format="WAV")
         os.replace(tmp, path)
-        wav_scp[utt] = str(path)
-    write_data_dir(dest, wav_scp, data.utt2spk, data.text)
-    check_written(dest, {"wav.scp": wav_scp, **({"text": data.text} if data.text is not None else {})})
+        wav_scp[id_prefix + utt] = str(path)
+    utt2spk = {id_prefix + u: id_prefix + s for u, s in data.utt2spk.items()}
+    text = None if data.text is None else {id_prefix + u: t for u, t in data.text.items()}
+    write_data_dir(dest, wav_scp, utt2spk, text)
+    check_written(dest, {"wav.scp": wav_scp, **({"text": text} if text is not None else {})})
     logger.info("wrote %d utterances with %s noise at %g dB to %s", len(wav_scp), noise, snr_db, dest)
     return len(wav_scp)

@@ -116,3 +116,15 @@ def test_command_line_names_a_missing_wav_and_exits_1(speech_dir, tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 1
     assert "theo_5_09" in r.stderr and "missing.wav" in r.stderr
+
+
+def test_id_prefix_renames_utterances_and_speakers_only(speech_dir, tmp_path):
+    add_noise_data_dir(speech_dir, tmp_path / "plain", 10.0, seed=3)
+    add_noise_data_dir(speech_dir, tmp_path / "prefixed", 10.0, seed=3, id_prefix="noise1-")
+    validate_data_dir(tmp_path / "prefixed")
+    plain, prefixed = load_data_dir(tmp_path / "plain"), load_data_dir(tmp_path / "prefixed")
+    assert prefixed.utt2spk == {"noise1-" + u: "noise1-" + s for u, s in plain.utt2spk.items()}
+    assert prefixed.text == {"noise1-" + u: t for u, t in plain.text.items()}
+    for utt in plain.utt_ids:
+        same, _ = soundfile.read(prefixed.wav_scp["noise1-" + utt])
+        assert np.array_equal(same, soundfile.read(plain.wav_scp[utt])[0])

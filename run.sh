@@ -120,7 +120,8 @@ if [ $stage -le 6 ] && [ $stop_stage -ge 6 ]; then
   # Multi-condition training: train_all plus a copy with pink noise at 15 dB SNR (ids
   # prefixed noise1-) that keeps the clean alignments. On dev_all (one seed; the noisy dev
   # copies have other noise colors and SNRs than the training copy): clean 1.50 -> 1.00%,
-  # white noise 10 dB 11.33 -> 4.17%, pink noise 5 dB 16.00 -> 3.83%.
+  # white noise 10 dB 11.33 -> 4.17%, pink noise 5 dB 16.00 -> 3.83% (by hand; the
+  # recipe's own model, ids ordered differently: 0.83%, 4.00%, 4.33%).
   mc=data/fbank/train_all_noise1
   if [ ! -f $mc/cmvn.scp ]; then
     utils/make_noisy_data_dir.sh --noise pink --snr 15 --seed 11 --id-prefix noise1- data/fbank/train_all $mc

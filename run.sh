@@ -182,7 +182,10 @@ if [ $stage -le 7 ] && [ $stop_stage -ge 7 ]; then
     done
   done
   if [ ${#members[@]} -gt 1 ]; then
-    [ -f exp/conformer_ctc_ens/members ] || utils/make_ensemble_dir.sh exp/conformer_ctc_ens "${members[@]}"
+    previous=$(cat exp/conformer_ctc_ens/members 2> /dev/null || true)
+    utils/make_ensemble_dir.sh exp/conformer_ctc_ens "${members[@]}"
+    # other --ensemble-seeds than last time: the old decodes are another ensemble's
+    [ "$previous" = "$(cat exp/conformer_ctc_ens/members)" ] || rm -rf exp/conformer_ctc_ens/decode_*
     for x in $test_sets; do
       [ -f exp/conformer_ctc_ens/decode_$x/wer ] || \
         steps/decode.sh --nj $nj exp/conformer_ctc_ens data/fbank/$x exp/conformer_ctc_ens/decode_$x

@@ -23,15 +23,16 @@ shift 2
 for prefix in "$@"; do
   [[ $prefix =~ ^[A-Za-z0-9._-]+$ ]] || { echo "$0: bad id prefix '$prefix' (letters, digits, . _ -)" >&2; exit 1; }
 done
-ls $src/*.scp > /dev/null 2>&1 || { echo "$0: no alignments (*.scp) in $src" >&2; exit 1; }
-[ "$(cd $src && pwd)" = "$(mkdir -p $dest && cd $dest && pwd)" ] && { echo "$0: source and destination are the same dir" >&2; exit 1; }
+scps=$(ls $src/*.scp 2> /dev/null) || { echo "$0: no alignments (*.scp) in $src" >&2; exit 1; }
+mkdir -p $dest || exit 1
+[ $src -ef $dest ] && { echo "$0: source and destination are the same dir" >&2; exit 1; }
 
 for f in $src/*; do
   case $f in *.scp|*.ark) ;; *) [ -f $f ] && { cp $f $dest/ || exit 1; } ;; esac
 done
-for scp in $src/*.scp; do
+for scp in $scps; do
   name=$(basename $scp)
   { cat $scp; for prefix in "$@"; do sed "s|^|$prefix|" $scp; done; } | LC_ALL=C sort > $dest/.$name.tmp \
     && mv $dest/.$name.tmp $dest/$name || exit 1
 done
-echo "$0: $dest holds $(wc -l < $src/$(basename $(ls $src/*.scp | head -1))) x $(( $# + 1 )) entries per scp" >&2
+echo "$0: each scp of $dest holds the $(wc -l < $scp) entries of $src $(( $# + 1 )) times" >&2

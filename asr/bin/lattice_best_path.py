@@ -16,7 +16,7 @@ import logging
 import sys
 from pathlib import Path
 
-from asr.decode.lattice import add_word_penalty, lattice_nbest, read_lattices
+from asr.decode.lattice import add_word_insertion_penalty, lattice_nbest, read_lattices
 from asr.lang.symbols import SymbolTable
 from asr.utils.fileio import atomic_write
 from asr.utils.logging_setup import setup_logging
@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
         for archive in archives:
             for utt, lat in read_lattices(archive):
                 for name, value in zip(penalties, values):
-                    penalized = add_word_penalty(lat, value)
+                    penalized = add_word_insertion_penalty(lat, value)
                     for lmwt in lmwts:
                         best = lattice_nbest(penalized, 1, acoustic_scale=1.0 / lmwt)
                         text = " ".join(words.symbols(best[0][0])) if best else ""

@@ -21,7 +21,7 @@ from typing import Iterator, TextIO
 import kaldifst
 
 __all__ = ["CompactLattice", "determinize_lattice", "write_lattice", "read_lattices",
-           "lattice_nbest", "add_word_penalty"]
+           "lattice_nbest", "add_word_insertion_penalty"]
 
 Weight = tuple[float, float, tuple[int, ...]]   # (graph cost, acoustic cost, transition ids)
 _DELTA = 1.0 / 1024  # weight quantization for identifying determinized states (Kaldi's kDelta)
@@ -349,7 +349,7 @@ def lattice_nbest(lat: CompactLattice, n: int = 1, acoustic_scale: float = 1.0,
     return out
 
 
-def add_word_penalty(lat: CompactLattice, penalty: float) -> CompactLattice:
+def add_word_insertion_penalty(lat: CompactLattice, penalty: float) -> CompactLattice:
     """A copy of ``lat`` with ``penalty`` added to the graph cost of every word arc (Kaldi
     ``lattice-add-penalty --word-ins-penalty``)."""
     arcs = [[(n, w, g + penalty if w else g, a, t) for n, w, g, a, t in state] for state in lat.arcs]

@@ -6,7 +6,7 @@ import io
 import kaldifst
 import pytest
 
-from asr.decode.lattice import (CompactLattice, add_word_penalty, determinize_lattice, lattice_nbest,
+from asr.decode.lattice import (CompactLattice, add_word_insertion_penalty, determinize_lattice, lattice_nbest,
                                 read_lattices, write_lattice)
 from asr.hmm.align import read_alignments
 from tests.conftest import run_in_recipe as run
@@ -45,7 +45,7 @@ def test_word_penalty_changes_the_best_path_by_its_word_count():
     lat = CompactLattice([[(1, 7, 0.0, 1.0, (1,)), (2, 9, 0.0, 3.0, (3,))], [(2, 8, 0.0, 1.0, (2,))], []],
                          [None, None, (0.0, 0.0, ())])
     assert [(w, c) for w, _, c in lattice_nbest(lat, n=2)] == [([7, 8], 2.0), ([9], 3.0)]
-    penalized = add_word_penalty(lat, 2.0)
+    penalized = add_word_insertion_penalty(lat, 2.0)
     assert [(w, c) for w, _, c in lattice_nbest(penalized, n=2)] == [([9], 5.0), ([7, 8], 6.0)]
     assert lattice_nbest(lat, n=1)[0][0] == [7, 8]  # the original is left alone
 

@@ -2,7 +2,8 @@
 
 Component ``c`` belongs to pdf ``comp_pdf[c]`` and has log weight ``log_weights[c]``,
 mean ``means[c]`` and variance ``variances[c]`` (``(C, D)`` arrays). Likelihoods are
-computed for all components at once with two matrix products.
+computed for all components at once with one matrix product; statistics only for the
+components of each frame's own pdf.
 """
 
 from __future__ import annotations
@@ -85,13 +86,14 @@ class DiagGmms:
             inv = 1.0 / self.variances
             const = self.log_weights - 0.5 * (self.dim * _LOG_2PI + np.log(self.variances).sum(1)
                                               + (self.means ** 2 * inv).sum(1))
-            # Components padded into (P, M) slots; slot C is a -inf dummy.
+            # Components padded into (P, M) slots; slot C is a dummy (zero row, -inf constant).
             counts = np.bincount(self.comp_pdf, minlength=self.num_pdfs)
             slots = np.full((self.num_pdfs, counts.max()), self.num_comps)
             order = np.argsort(self.comp_pdf, kind="stable")
             rank = np.arange(self.num_comps) - np.repeat(np.cumsum(counts) - counts, counts)
             slots[self.comp_pdf[order], rank] = order
-            self._cache = (torch.from_numpy(np.concatenate([self.means * inv, -0.5 * inv], 1)),
+            lin = np.concatenate([self.means * inv, -0.5 * inv], 1)
+            self._cache = (torch.from_numpy(np.vstack([lin, np.zeros(lin.shape[1])])),
                            torch.from_numpy(np.append(const, -np.inf)), torch.from_numpy(slots))
         return self._cache
 
@@ -99,14 +101,17 @@ class DiagGmms:
         """Forget cached derived parameters (call after changing the arrays)."""
         self._cache = None
 
-    def component_log_likes(self, feats: np.ndarray) -> torch.Tensor:
-        """``(T, C + 1)`` log weight + log density of each component (last column -inf)."""
-        lin, const, _ = self._params()
+    def _stacked_feats(self, feats: np.ndarray) -> torch.Tensor:
+        """``(T, 2D)``: the features and their squares, float64."""
         x = torch.from_numpy(np.asarray(feats, dtype=np.float64))
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise ValueError(f"features of shape {tuple(x.shape)}, model dimension {self.dim}")
-        ll = torch.cat([x, x * x], 1) @ lin.T
-        return torch.cat([ll, torch.zeros(len(x), 1, dtype=ll.dtype)], 1) + const
+        return torch.cat([x, x * x], 1)
+
+    def component_log_likes(self, feats: np.ndarray) -> torch.Tensor:
+        """``(T, C)`` log weight + log density of each component."""
+        lin, const, _ = self._params()
+        return self._stacked_feats(feats) @ lin[:-1].T + const[:-1]
 
     def log_likes(self, feats: np.ndarray) -> np.ndarray:
         """Log-likelihood of each frame under each pdf.
@@ -117,32 +122,41 @@ class DiagGmms:
         Returns:
             np.ndarray: ``(T, num_pdfs)`` float32.
         """
-        _, _, slots = self._params()
         ll = self.component_log_likes(feats)
-        return torch.logsumexp(ll[:, slots], dim=2).float().numpy()
+        # log-sum-exp per pdf, shifted by each pdf's own best component
+        idx = torch.from_numpy(self.comp_pdf).expand(len(ll), -1)
+        best = torch.full((len(ll), self.num_pdfs), -torch.inf, dtype=ll.dtype).scatter_reduce_(1, idx, ll, "amax")
+        sums = torch.zeros_like(best).scatter_add_(1, idx, torch.exp(ll - best.gather(1, idx)))
+        return (best + torch.log(sums)).float().numpy()
 
     def accumulate(self, feats: np.ndarray, pdfs: np.ndarray, stats: GmmStats) -> None:
         """Add the statistics of frames aligned to pdfs (Viterbi: each frame to one pdf;
         component posteriors within that pdf's GMM).
+
+        Only the components of each frame's own pdf are evaluated: with hundreds of pdfs
+        that is a small fraction of all of them.
 
         Args:
             feats (np.ndarray): ``(T, D)``; pdfs (np.ndarray): ``(T,)`` pdf per frame.
         """
         if len(pdfs) != len(feats):
             raise ValueError(f"{len(pdfs)} pdf labels for {len(feats)} frames")
-        _, _, slots = self._params()
-        ll = self.component_log_likes(feats)
+        lin, const, slots = self._params()
+        xx = self._stacked_feats(feats)
         own_slots = slots[torch.from_numpy(np.asarray(pdfs, dtype=np.int64))]  # (T, M)
-        own = ll.gather(1, own_slots)
+        own = torch.einsum("tk,tmk->tm", xx, lin[own_slots]) + const[own_slots]
         total = torch.logsumexp(own, 1, keepdim=True)
-        post = torch.exp(own - total)  # padding slots get 0 and land in the dummy column
+        post = torch.exp(own - total)  # padding slots get 0
         stats.log_like += float(total.sum())
         stats.frames += len(feats)
-        full = torch.zeros_like(ll).scatter_(1, own_slots, post)[:, :-1]  # (T, C)
-        x = torch.from_numpy(np.asarray(feats, dtype=np.float64))
-        stats.occ += full.sum(0).numpy()
-        stats.x += (full.T @ x).numpy()
-        stats.x2 += (full.T @ (x * x)).numpy()
+        flat = own_slots.reshape(-1)
+        weighted = torch.cat([post[:, :, None], post[:, :, None] * xx[:, None, :]], 2)  # (T, M, 1 + 2D)
+        sums = torch.zeros(self.num_comps + 1, 1 + 2 * self.dim, dtype=xx.dtype)
+        sums.index_add_(0, flat, weighted.reshape(len(flat), -1))
+        sums = sums[:-1].numpy()
+        stats.occ += sums[:, 0]
+        stats.x += sums[:, 1:1 + self.dim]
+        stats.x2 += sums[:, 1 + self.dim:]
 
     def update(self, stats: GmmStats, min_occ: float = 3.0, var_floor: float = 0.001) -> int:
         """Maximum-likelihood update (Kaldi ``gmm-est``): components with occupancy below

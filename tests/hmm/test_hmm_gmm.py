@@ -74,3 +74,23 @@ def test_bad_arguments():
     gmms = DiagGmms.single(1, np.zeros(2), np.ones(2))
     with pytest.raises(ValueError, match="pdf labels"):
         gmms.accumulate(np.zeros((3, 2)), np.zeros(2, dtype=int), GmmStats(1, 2))
+
+
+def test_accumulate_matches_posteriors_computed_with_scipy():
+    rng = np.random.default_rng(3)
+    comp_pdf = np.array([0, 0, 0, 1, 2, 2])
+    means, var = rng.normal(size=(6, 3)), rng.uniform(0.5, 2.0, size=(6, 3))
+    logw = np.log([0.2, 0.5, 0.3, 1.0, 0.6, 0.4])
+    gmms = DiagGmms(comp_pdf, logw, means, var)
+    x, pdfs = rng.normal(size=(40, 3)), rng.integers(0, 3, size=40)
+    stats = GmmStats(6, 3)
+    gmms.accumulate(x, pdfs, stats)
+    joint = np.stack([np.exp(logw[c]) * multivariate_normal(means[c], np.diag(var[c])).pdf(x)
+                      for c in range(6)], 1)
+    joint[comp_pdf[None, :] != pdfs[:, None]] = 0.0  # a frame counts for its own pdf only
+    post = joint / joint.sum(1, keepdims=True)
+    np.testing.assert_allclose(stats.occ, post.sum(0))
+    np.testing.assert_allclose(stats.x, post.T @ x)
+    np.testing.assert_allclose(stats.x2, post.T @ (x * x))
+    assert np.isclose(stats.log_like, np.log(joint.sum(1)).sum())
+    assert stats.frames == 40

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Train an end-to-end (CTC / attention) model; writes a self-contained model dir:
-# config.yaml (resolved), units.txt (+ bpe.model), cmvn_global.mat (fbank), epoch-N.pt,
+# config.yaml (resolved), units.txt (+ bpe.model), cmvn_global.mat (cmvn: global), epoch-N.pt,
 # best-valid.pt, final.pt (average of the last epochs), last.pt (resume state), curves.png,
 # log/train.log. Rerunning resumes from <exp-dir>/last.pt exactly.
 # A model with a wav2vec2/HuBERT front end (conf/model/conformer_wav2vec2.yaml) trains on
@@ -10,7 +10,8 @@
 # taken here, not sourced as a shell file like other scripts' --config.
 # --speed-perturb true trains on <train-data>_sp: the data plus 0.9x and 1.1x copies
 # (utils/perturb_data_dir_speed.sh, utils/combine_data.sh, features with the training
-# data's own conf/feats.yaml, global CMVN), built once and reused.
+# data's own conf/feats.yaml, CMVN stats), built once and reused. cmvn: speaker (in
+# the config) needs cmvn.scp in the training and dev dirs (steps/compute_cmvn_stats.sh).
 # --nproc N > 1 runs N processes with torchrun (DDP: gloo on CPU, nccl on GPUs). For several
 # machines run this script on each with --torchrun-opts "--nnodes 2 --node-rank R
 # --rdzv-backend c10d --rdzv-endpoint HOST:29400" (same exp dir on shared storage).

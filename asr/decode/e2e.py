@@ -26,7 +26,7 @@ import torch
 from asr.data.audio import AudioReader
 from asr.data.datadir import DataDir
 from asr.decode.ctc_search import ctc_greedy_search, ctc_prefix_beam_search
-from asr.features.cmvn import apply_cmvn
+from asr.features.cmvn import apply_cmvn, cmvn_stats, utterance_speaker_stats
 from asr.features.config import FeatureConfig, load_feature_config, make_feature_config
 from asr.features.extract import FeatureExtractor
 from asr.lang.symbols import SymbolTable
@@ -54,7 +54,9 @@ class E2EModelDir:
         features (FeatureConfig or None): the features the model was trained on; ``None``
             for a model whose front end takes waveforms (``model.frontend.takes_waveform``).
         cmvn (np.ndarray or None): ``(2, D + 1)`` global stats, applied with mean and
-            variance normalization; ``None`` for ``cmvn: none``.
+            variance normalization; ``None`` for ``cmvn: none`` or ``speaker``.
+        speaker_cmvn (bool): ``cmvn: speaker``: each speaker's own stats are applied (from
+            the decoded data dir's ``cmvn.scp``, or computed from its features).
     """
 
     path: Path
@@ -62,6 +64,7 @@ class E2EModelDir:
     units: Units
     features: FeatureConfig | None
     cmvn: np.ndarray | None
+    speaker_cmvn: bool = False
 
     @property
     def frames_per_second(self) -> float:
@@ -83,7 +86,8 @@ def load_e2e_model_dir(path: str | os.PathLike, checkpoint: str = "final.pt") ->
         features = dict(config["features"] or {})
         feature_config = make_feature_config(features.pop("feature_type", None), features,
                                              f"{path}/config.yaml features")
-    return E2EModelDir(Path(path), model, units, feature_config, load_cmvn(path, config))
+    return E2EModelDir(Path(path), model, units, feature_config, load_cmvn(path, config),
+                       speaker_cmvn=config["cmvn"] == "speaker")
 
 
 def graph_units(units: Units) -> list[int]:
@@ -121,19 +125,49 @@ def iter_model_features(data: DataDir, model_dir: E2EModelDir,
     ``(utt, (N,) float32 samples)`` at the front end's rate for a waveform front end.
 
     The data dir's ``feats.scp`` is used when its ``conf/feats.yaml`` equals the model's
-    feature config; otherwise features are computed from the audio.
+    feature config; otherwise features are computed from the audio. With per-speaker CMVN
+    the speakers' stats come from the data dir's ``cmvn.scp`` when its ``feats.scp`` is
+    used, and are otherwise computed from all the utterances of each speaker involved.
 
     Raises:
-        ValueError: an utterance without features or unreadable audio (named).
+        ValueError: an utterance without features or unreadable audio, or a speaker
+            without stats (named).
     """
     if model_dir.features is None:
         reader = AudioReader(data, model_dir.model.frontend.sample_rate)
         yield from ((u, reader.read(u)) for u in utts)
         return
+    if not model_dir.speaker_cmvn:
+        for utt, feats in _raw_features(data, model_dir, utts):
+            if model_dir.cmvn is not None:
+                feats = apply_cmvn(feats, model_dir.cmvn, norm_vars=True)
+            yield utt, feats
+        return
+    if _uses_feats_scp(data, model_dir) and (Path(data.path) / "cmvn.scp").is_file():
+        stats = utterance_speaker_stats(data.path)
+        for utt, feats in _raw_features(data, model_dir, utts):
+            yield utt, apply_cmvn(feats, stats[utt], norm_vars=True)
+        return
+    speakers = {data.utt2spk[u] for u in utts}
+    feats = dict(_raw_features(data, model_dir, [u for u in data.utt_ids if data.utt2spk[u] in speakers]))
+    speaker_stats: dict[str, np.ndarray] = {}
+    for utt, mat in feats.items():
+        spk = data.utt2spk[utt]
+        speaker_stats[spk] = speaker_stats.get(spk, 0.0) + cmvn_stats([mat])
+    for utt in utts:
+        yield utt, apply_cmvn(feats[utt], speaker_stats[data.utt2spk[utt]], norm_vars=True)
+
+
+def _uses_feats_scp(data: DataDir, model_dir: E2EModelDir) -> bool:
     path = Path(data.path)
     conf = path / "conf" / "feats.yaml"
-    use_scp = (path / "feats.scp").is_file() and conf.is_file() and load_feature_config(conf) == model_dir.features
-    if use_scp:
+    return (path / "feats.scp").is_file() and conf.is_file() and load_feature_config(conf) == model_dir.features
+
+
+def _raw_features(data: DataDir, model_dir: E2EModelDir, utts: Sequence[str]) -> Iterator[tuple[str, np.ndarray]]:
+    """The utterances' features without CMVN (see :func:`iter_model_features`)."""
+    path = Path(data.path)
+    if _uses_feats_scp(data, model_dir):
         table = kaldiio.load_scp(str(path / "feats.scp"))
         missing = [u for u in utts if u not in table]
         if missing:
@@ -141,15 +175,14 @@ def iter_model_features(data: DataDir, model_dir: E2EModelDir,
         stream: Iterator[tuple[str, np.ndarray]] = ((u, np.asarray(table[u], np.float32)) for u in utts)
     else:
         if (path / "feats.scp").is_file():
-            logger.info("%s: features differ from the model's (%s); computing them from the audio", path, conf)
+            logger.info("%s: features differ from the model's (%s); computing them from the audio",
+                        path, path / "conf" / "feats.yaml")
         reader = AudioReader(data, model_dir.features.sample_rate)
         stream = FeatureExtractor(model_dir.features).stream((u, reader.read(u)) for u in utts)
     for utt, feats in stream:
         if feats.shape[1] != model_dir.features.dim:
             raise ValueError(f"utterance {utt}: feature dimension {feats.shape[1]}, "
                              f"the model expects {model_dir.features.dim}")
-        if model_dir.cmvn is not None:
-            feats = apply_cmvn(feats, model_dir.cmvn, norm_vars=True)
         yield utt, feats
 
 

@@ -16,10 +16,10 @@ import kaldiio
 import numpy as np
 
 from asr.data.datadir import DataDir
-from asr.utils.fileio import atomic_write, write_table
+from asr.utils.fileio import atomic_write, read_table, write_table
 
-__all__ = ["cmvn_stats", "apply_cmvn", "cmvn_mean_std", "speaker_cmvn_stats", "write_cmvn_stats",
-           "write_global_cmvn_stats"]
+__all__ = ["cmvn_stats", "apply_cmvn", "cmvn_mean_std", "speaker_cmvn_stats", "utterance_speaker_stats",
+           "write_cmvn_stats", "write_global_cmvn_stats"]
 
 # Kaldi's floor on the variance in apply-cmvn --norm-vars.
 _VAR_FLOOR = 1e-20
@@ -120,6 +120,28 @@ def speaker_cmvn_stats(data: DataDir, feats: Mapping[str, np.ndarray]) -> dict[s
             acc = part if acc is None else acc + part
         stats[spk] = acc
     return stats
+
+
+def utterance_speaker_stats(data_dir: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Each utterance's speaker stats, from a data dir's ``utt2spk`` and ``cmvn.scp``.
+
+    Raises:
+        ValueError: no ``utt2spk`` or ``cmvn.scp``, or a speaker without stats (named).
+    """
+    path = Path(data_dir)
+    scp = path / "cmvn.scp"
+    if not scp.is_file() or not (path / "utt2spk").is_file():
+        raise ValueError(f"{path}: no cmvn.scp or utt2spk for per-speaker CMVN (run steps/compute_cmvn_stats.sh)")
+    table = kaldiio.load_scp(str(scp))
+    by_speaker: dict[str, np.ndarray] = {}
+    out = {}
+    for utt, spk in read_table(path / "utt2spk").items():
+        if spk not in by_speaker:
+            if spk not in table:
+                raise ValueError(f"{scp}: no stats for speaker {spk} (utterance {utt})")
+            by_speaker[spk] = np.asarray(table[spk], dtype=np.float64)
+        out[utt] = by_speaker[spk]
+    return out
 
 
 def write_cmvn_stats(stats: dict[str, np.ndarray], ark: str | os.PathLike, scp: str | os.PathLike) -> None:

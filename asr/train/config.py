@@ -3,8 +3,10 @@
 An e2e config file holds the model config (``conf/model/*.yaml``: ``input_dim``,
 ``encoder``, ...; or nested under ``model:``) plus optional sections ``train:`` (keys of
 :class:`TrainConfig`), ``units:`` (``type``: char|word|bpe, ``bpe_vocab_size``) and
-``cmvn:`` (``global`` or ``none``). Command-line overrides are ``dotted.key=value``
-with a YAML value, e.g. ``train.max_epochs=20`` or ``model.encoder.num_blocks=4``.
+``cmvn:`` (:data:`CMVN_MODES`: ``global``, the training data's mean and variance;
+``speaker``, each speaker's own, from the data dirs' ``cmvn.scp``; or ``none``).
+Command-line overrides are ``dotted.key=value`` with a YAML value, e.g.
+``train.max_epochs=20`` or ``model.encoder.num_blocks=4``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ import yaml
 
 from asr.augment import FeatureNoise, SpecAugment, TimeStretch
 
-__all__ = ["TrainConfig", "resolve_config", "apply_overrides"]
+__all__ = ["TrainConfig", "resolve_config", "apply_overrides", "CMVN_MODES"]
+
+CMVN_MODES = ("global", "speaker", "none")
 
 _AMP = ("auto", "none", "bf16", "fp16")
 _DECAY = ("cosine", "noam", "none")
@@ -180,8 +184,8 @@ def resolve_config(raw: Mapping[str, Any], overrides: Sequence[str] = ()) -> dic
     if unknown:
         raise ValueError(f"units config: unknown key(s) {', '.join(unknown)} (known: type, bpe_vocab_size)")
     cmvn = config.get("cmvn", "global")
-    if cmvn not in ("global", "none"):
-        raise ValueError(f"config: cmvn must be 'global' or 'none', got {cmvn!r}")
+    if cmvn not in CMVN_MODES:
+        raise ValueError(f"config: cmvn must be one of {', '.join(CMVN_MODES)}, got {cmvn!r}")
     extra = sorted(set(config) - {"model", "units", "cmvn", "train"})
     if extra:
         raise ValueError(f"config: unknown section(s) {', '.join(extra)}")

@@ -13,7 +13,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import kaldiio
 import numpy as np
@@ -174,16 +174,21 @@ def make_batches(
 
 
 class FeatureStore:
-    """Reads feature matrices, normalized with global CMVN stats, caching them in memory.
+    """Reads feature matrices, normalized with CMVN stats, caching them in memory.
 
     Args:
-        cmvn_stats (np.ndarray or None): ``(2, D + 1)`` Kaldi stats; mean and variance are
-            normalized. ``None`` for no normalization.
+        cmvn_stats (np.ndarray or None): ``(2, D + 1)`` Kaldi stats of every utterance;
+            mean and variance are normalized. ``None`` for no normalization (or ``utt_stats``).
         cache (bool): keep matrices after the first read. (Default: ``True``)
+        utt_stats (mapping or None): each utterance's own stats instead (e.g. its
+            speaker's, :func:`asr.features.cmvn.utterance_speaker_stats`). (Default: ``None``)
     """
 
-    def __init__(self, cmvn_stats: np.ndarray | None, cache: bool = True) -> None:
-        self.cmvn_stats = cmvn_stats
+    def __init__(self, cmvn_stats: np.ndarray | None = None, cache: bool = True,
+                 utt_stats: Mapping[str, np.ndarray] | None = None) -> None:
+        if cmvn_stats is not None and utt_stats is not None:
+            raise ValueError("give global CMVN stats or per-utterance stats, not both")
+        self.cmvn_stats, self.utt_stats = cmvn_stats, utt_stats
         self.cache = cache
         self._store: dict[str, np.ndarray] = {}
 
@@ -195,8 +200,13 @@ class FeatureStore:
                 mat = np.asarray(kaldiio.load_mat(example.feats), dtype=np.float32)
             except Exception as e:  # noqa: BLE001  (kaldiio raises many types)
                 raise ValueError(f"utterance {example.utt}: cannot read features {example.feats}: {e}") from None
-            if self.cmvn_stats is not None:
-                mat = apply_cmvn(mat, self.cmvn_stats, norm_vars=True)
+            stats = self.cmvn_stats
+            if self.utt_stats is not None:
+                if example.utt not in self.utt_stats:
+                    raise ValueError(f"utterance {example.utt}: no CMVN stats for its speaker")
+                stats = self.utt_stats[example.utt]
+            if stats is not None:
+                mat = apply_cmvn(mat, stats, norm_vars=True)
             if self.cache:
                 self._store[example.utt] = mat
         return mat

@@ -2,9 +2,10 @@
 
 Files: ``config.yaml`` (resolved: ``model`` = the :func:`asr.nnet.build_model` config with
 ``input_dim`` and ``vocab_size`` filled in, ``units`` = ``{type, ...}``, ``features`` = the
-training data's ``conf/feats.yaml``, ``cmvn`` = ``global`` or ``none``, ``train`` = the
-training options); ``units.txt`` (+ ``bpe.model``); ``cmvn_global.mat`` (Kaldi stats of the
-training data, applied as global mean and variance normalization); ``final.pt`` (averaged
+training data's ``conf/feats.yaml``, ``cmvn`` = ``global``, ``speaker`` or ``none``, ``train`` = the
+training options); ``units.txt`` (+ ``bpe.model``); ``cmvn_global.mat`` (with ``global``:
+Kaldi stats of the training data, applied as global mean and variance normalization;
+``speaker`` takes each decoded speaker's stats from its data dir instead); ``final.pt`` (averaged
 weights), ``best-valid.pt``, ``epoch-N.pt`` (each a plain ``ASRModel`` state dict);
 ``last.pt`` (full training state for resume); ``log/``; ``curves.png``.
 """
@@ -48,7 +49,7 @@ def read_config(model_dir: str | os.PathLike) -> dict[str, Any]:
 
 def load_cmvn(model_dir: str | os.PathLike, config: dict[str, Any]) -> np.ndarray | None:
     """The ``(2, D + 1)`` global CMVN stats when ``config['cmvn'] == 'global'``, else ``None``."""
-    if config["cmvn"] == "none":
+    if config["cmvn"] != "global":  # none, or speaker: stats from the data dir decoded
         return None
     path = Path(model_dir) / "cmvn_global.mat"
     if not path.is_file():

@@ -20,7 +20,7 @@ import yaml
 from torch import nn
 
 from asr.augment import FeatureNoise, SpecAugment, TimeStretch, colored_noise_bank, mixup_batch
-from asr.features.cmvn import cmvn_mean_std
+from asr.features.cmvn import cmvn_mean_std, utterance_speaker_stats
 from asr.features.config import make_feature_config
 from asr.nnet import ASRModel, build_model
 from asr.nnet.ctc import ctc_required_frames
@@ -271,7 +271,11 @@ class Trainer:
             stats = None
             if self.config["cmvn"] == "global":
                 stats = np.asarray(kaldiio.load_mat(str(self.exp_dir / "cmvn_global.mat")), dtype=np.float64)
-            store = dev_store = FeatureStore(stats)
+            if self.config["cmvn"] == "speaker":
+                store = FeatureStore(utt_stats=utterance_speaker_stats(self.train_dir))
+                dev_store = FeatureStore(utt_stats=utterance_speaker_stats(self.dev_dir))
+            else:
+                store = dev_store = FeatureStore(stats)
             if cfg.noise is not None:
                 self.noise = self._feature_noise(stats)
         train_ex, _ = load_examples(self.train_dir, units, model.output_lengths, cfg.max_utt_frames * scale,

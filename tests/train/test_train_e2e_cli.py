@@ -30,7 +30,7 @@ def test_flat_model_config_with_sections_and_overrides():
     ("train.learning_rate=1", "unknown key.*learning_rate"),
     ("train.amp=fp32", "amp must be one of"),
     ("units.size=3", "unknown key.*size"),
-    ("cmvn=speaker", "cmvn must be"),
+    ("cmvn=utterance", "cmvn must be one of global, speaker, none"),
     ("train.noise={snr: 5}", "noise: unknown key.*snr.*known: min_snr, max_snr, prob, babble"),
     ("train.time_stretch={rate: 1.1}", "time_stretch: unknown key.*rate"),
     ("train.specaug={num_masks: 1}", "specaug: unknown key.*num_masks"),

@@ -2,12 +2,13 @@
 
 Files: ``config.yaml`` (resolved: ``model`` = the :func:`asr.nnet.build_model` config with
 ``input_dim`` and ``vocab_size`` filled in, ``units`` = ``{type, ...}``, ``features`` = the
-training data's ``conf/feats.yaml``, ``cmvn`` = ``global``, ``speaker`` or ``none``, ``train`` = the
-training options); ``units.txt`` (+ ``bpe.model``); ``cmvn_global.mat`` (with ``global``:
-Kaldi stats of the training data, applied as global mean and variance normalization;
-``speaker`` takes each decoded speaker's stats from its data dir instead); ``final.pt`` (averaged
-weights), ``best-valid.pt``, ``epoch-N.pt`` (each a plain ``ASRModel`` state dict);
-``last.pt`` (full training state for resume); ``log/``; ``curves.png``.
+training data's ``conf/feats.yaml``, ``cmvn`` = ``global``, ``speaker`` or ``none``,
+``train`` = the training options); ``units.txt`` (+ ``bpe.model``); ``cmvn_global.mat``
+(with ``global``: Kaldi stats of the training data, applied as global mean and variance
+normalization; ``speaker`` takes each decoded speaker's stats from its data dir instead);
+``final.pt`` (averaged weights), ``best-valid.pt``, ``epoch-N.pt`` (each a plain
+``ASRModel`` state dict); ``last.pt`` (full training state for resume); ``log/``;
+``curves.png``.
 """
 
 from __future__ import annotations

@@ -276,6 +276,7 @@ class Trainer:
                 dev_store = FeatureStore(utt_stats=utterance_speaker_stats(self.dev_dir))
             else:
                 store = dev_store = FeatureStore(stats)
+            # with speaker CMVN the noise is mixed in the normalized domain (as tuned on dev)
             if cfg.noise is not None:
                 self.noise = self._feature_noise(stats)
         train_ex, _ = load_examples(self.train_dir, units, model.output_lengths, cfg.max_utt_frames * scale,

@@ -26,7 +26,7 @@ import torch
 from asr.data.audio import AudioReader
 from asr.data.datadir import DataDir
 from asr.decode.ctc_search import ctc_greedy_search, ctc_prefix_beam_search
-from asr.features.cmvn import apply_cmvn, cmvn_stats, utterance_speaker_stats
+from asr.features.cmvn import apply_cmvn, speaker_cmvn_stats, utterance_speaker_stats
 from asr.features.config import FeatureConfig, load_feature_config, make_feature_config
 from asr.features.extract import FeatureExtractor
 from asr.lang.symbols import SymbolTable
@@ -150,10 +150,7 @@ def iter_model_features(data: DataDir, model_dir: E2EModelDir,
         return
     speakers = {data.utt2spk[u] for u in utts}
     feats = dict(_raw_features(data, model_dir, [u for u in data.utt_ids if data.utt2spk[u] in speakers]))
-    speaker_stats: dict[str, np.ndarray] = {}
-    for utt, mat in feats.items():
-        spk = data.utt2spk[utt]
-        speaker_stats[spk] = speaker_stats.get(spk, 0.0) + cmvn_stats([mat])
+    speaker_stats = speaker_cmvn_stats(data, feats, speakers)
     for utt in utts:
         yield utt, apply_cmvn(feats[utt], speaker_stats[data.utt2spk[utt]], norm_vars=True)
 

@@ -95,19 +95,24 @@ def cmvn_mean_std(stats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return mean, np.sqrt(np.maximum(stats[1, :-1] / count - mean * mean, _VAR_FLOOR))
 
 
-def speaker_cmvn_stats(data: DataDir, feats: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+def speaker_cmvn_stats(data: DataDir, feats: Mapping[str, np.ndarray],
+                       speakers: Iterable[str] | None = None) -> dict[str, np.ndarray]:
     """Per-speaker stats over each speaker's utterances (``spk2utt`` order).
 
     Args:
         data (DataDir): gives ``utt2spk``.
         feats (mapping): utterance to ``(frames, D)`` features (e.g. ``kaldiio.load_scp``).
+        speakers (iterable, optional): only these speakers (default: all of ``data``).
 
     Raises:
         ValueError: an utterance without features, unreadable, or of another dimension (named).
     """
     stats: dict[str, np.ndarray] = {}
     dim = None
+    wanted = None if speakers is None else set(speakers)
     for spk, utts in data.spk2utt.items():
+        if wanted is not None and spk not in wanted:
+            continue
         acc = None
         for utt in utts:
             if utt not in feats:

@@ -54,6 +54,22 @@ def _log_power(log_mel: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     return torch.logsumexp(log_mel.masked_fill(~valid[..., None], -math.inf).flatten(1), dim=1)
 
 
+def _noisy_stats(raw: torch.Tensor, mixed: torch.Tensor, valid: torch.Tensor, mean: torch.Tensor,
+                 std: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(B, 1, D)`` speaker mean and standard deviation moved by the change noise made to
+    each utterance's per-bin mean and variance over its ``(B, T)`` valid frames."""
+    weight = valid[..., None].float()
+    frames = weight.sum(1, keepdim=True).clamp(min=1.0)
+
+    def moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        m = (x * weight).sum(1, keepdim=True) / frames
+        return m, (((x - m) * weight) ** 2).sum(1, keepdim=True) / frames
+
+    (m_raw, v_raw), (m_mixed, v_mixed) = moments(raw), moments(mixed)
+    var = torch.maximum(std ** 2 + v_mixed - v_raw, 0.01 * std ** 2)
+    return mean + m_mixed - m_raw, var.sqrt()
+
+
 class FeatureNoise:
     """Add noise to the utterances of a padded batch of (CMVN-normalized) log-mel features.
 
@@ -81,11 +97,18 @@ class FeatureNoise:
         self.bank, self.mean, self.std = noise_bank.float(), mean.float(), std.float()
         self.min_snr, self.max_snr, self.prob, self.babble = min_snr, max_snr, prob, babble
 
-    def __call__(self, feats: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    def __call__(self, feats: torch.Tensor, lengths: torch.Tensor,
+                 speaker_stats: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
         """
         Args:
             feats (Tensor): ``(B, T, D)`` padded, CMVN-normalized features.
             lengths (Tensor): ``(B,)`` valid frames per utterance.
+            speaker_stats (tuple, optional): ``(B, D)`` mean and standard deviation each
+                utterance was normalized with (its speaker's), instead of the constructor's.
+                A noisy utterance is then normalized again with its speaker's stats moved
+                as noise moves them: mean and variance of each bin change by what the noise
+                changed in the utterance itself, as a speaker recorded in that noise would
+                have them estimated (per-speaker CMVN of noisy audio in decoding).
 
         Returns:
             Tensor: ``(B, T, D)``, the noisy utterances replaced, padding zero.
@@ -102,6 +125,8 @@ class FeatureNoise:
         if self.bank.device != device:  # moved once, on the first batch
             self.bank, self.mean, self.std = self.bank.to(device), self.mean.to(device), self.std.to(device)
         mean, std = self.mean, self.std
+        if speaker_stats is not None:
+            mean, std = (x.to(device, torch.float32)[:, None, :] for x in speaker_stats)
         raw = feats.float() * std + mean
         lengths = lengths.cpu()
         frames = torch.arange(t)
@@ -111,7 +136,10 @@ class FeatureNoise:
         if bool(babble.any()):
             noise = torch.where(babble.to(device)[:, None, None], self._babble(raw, lengths), noise)
         log_gain = _log_power(raw, valid) - _log_power(noise, valid) - snr.to(device) * (math.log(10.0) / 10.0)
-        mixed = (torch.logaddexp(raw, noise + log_gain[:, None, None]) - mean) / std
+        mixed = torch.logaddexp(raw, noise + log_gain[:, None, None])
+        if speaker_stats is not None:
+            mean, std = _noisy_stats(raw, mixed, valid, mean, std)
+        mixed = (mixed - mean) / std
         keep = (~noisy.to(device))[:, None, None] | ~valid[..., None]
         return torch.where(keep, feats, mixed.to(dtype))
 

@@ -129,6 +129,7 @@ class Trainer:
                           "auto": torch.float16 if use_cuda else None}[amp]
         self.time_stretch = TimeStretch(**self.cfg.time_stretch) if self.cfg.time_stretch is not None else None
         self.noise: FeatureNoise | None = None  # built once the features and CMVN are known
+        self.speaker_mean_std: dict[str, tuple[np.ndarray, np.ndarray]] | None = None  # cmvn: speaker
 
     # ----- setup -------------------------------------------------------------------------
 
@@ -272,11 +273,13 @@ class Trainer:
             if self.config["cmvn"] == "global":
                 stats = np.asarray(kaldiio.load_mat(str(self.exp_dir / "cmvn_global.mat")), dtype=np.float64)
             if self.config["cmvn"] == "speaker":
-                store = FeatureStore(utt_stats=utterance_speaker_stats(self.train_dir))
+                utt_stats = utterance_speaker_stats(self.train_dir)
+                store = FeatureStore(utt_stats=utt_stats)
                 dev_store = FeatureStore(utt_stats=utterance_speaker_stats(self.dev_dir))
+                if cfg.noise is not None:  # noise is mixed with each utterance's own speaker stats
+                    self.speaker_mean_std = {utt: cmvn_mean_std(s) for utt, s in utt_stats.items()}
             else:
                 store = dev_store = FeatureStore(stats)
-            # with speaker CMVN the noise is mixed in the normalized domain (as tuned on dev)
             if cfg.noise is not None:
                 self.noise = self._feature_noise(stats)
         train_ex, _ = load_examples(self.train_dir, units, model.output_lengths, cfg.max_utt_frames * scale,
@@ -419,7 +422,11 @@ class Trainer:
             feats, lengths = self.time_stretch(
                 feats, lengths, fits=lambda n: self.model.output_lengths(n).cpu() >= required)
         if self.noise is not None:
-            feats = self.noise(feats, lengths)
+            speaker_stats = None
+            if self.speaker_mean_std is not None:
+                mean, std = zip(*(self.speaker_mean_std[utt] for utt in batch.utts))
+                speaker_stats = (torch.from_numpy(np.stack(mean)), torch.from_numpy(np.stack(std)))
+            feats = self.noise(feats, lengths, speaker_stats)
         if specaug is not None:
             feats = specaug(feats, lengths)
         mix: dict[str, Any] = {}

@@ -16,7 +16,7 @@
 #      the same graph; decoded
 #   7  conformer CTC (word units, per-speaker CMVN) on train_dev_all = train_all +
 #      dev_all (every official training recording; the config was tuned with dev_all
-#      held out) with 0.9x/1.1x speed perturbation, the config's 0.7-1.4x time
+#      held out) with 0.9x/1.1x speed perturbation, the config's 0.8-1.25x time
 #      stretch and additive noise (5-25 dB SNR, white to brown noise or babble); decoded with
 #      CTC greedy search, prefix beam search and a TLG graph (word loop) searched with
 #      kaldi-decoder; with --ensemble-seeds (default "1 2") the same config trained

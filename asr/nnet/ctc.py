@@ -7,13 +7,29 @@ from typing import Sequence
 import torch
 from torch import nn
 
-__all__ = ["CTCHead", "ctc_required_frames"]
+__all__ = ["CTCHead", "ctc_consistency_loss", "ctc_required_frames"]
 
 
 def ctc_required_frames(tokens: Sequence[int]) -> int:
     """Fewest frames a CTC alignment of ``tokens`` needs: one per token, plus a blank
     between each pair of equal adjacent tokens (``T H R E E`` needs 6)."""
     return len(tokens) + sum(a == b for a, b in zip(tokens, tokens[1:]))
+
+
+def ctc_consistency_loss(log_probs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Consistency of two views of one batch (CR-CTC, Yao et al., 2024): rows ``i`` and
+    ``i + B`` of ``(2B, T, V)`` CTC log-probabilities are the same utterance, augmented
+    apart. Each view's per-frame distribution is pulled towards the other's, taken as a
+    fixed target: ``(KL(sg(b) || a) + KL(sg(a) || b)) / 2`` summed over valid frames and
+    divided by ``B``, the scale of :meth:`CTCHead.loss`.
+    """
+    if log_probs.size(0) % 2 or not torch.equal(lengths[: lengths.size(0) // 2], lengths[lengths.size(0) // 2:]):
+        raise ValueError("consistency loss: the batch must be two views of the same utterances")
+    a, b = log_probs.chunk(2)
+    valid = torch.arange(a.size(1), device=a.device)[None, :] < lengths[: a.size(0), None]
+    fixed_a, fixed_b = a.detach(), b.detach()
+    per_frame = 0.5 * ((fixed_b.exp() * (fixed_b - a)).sum(-1) + (fixed_a.exp() * (fixed_a - b)).sum(-1))
+    return per_frame.masked_fill(~valid, 0.0).sum() / a.size(0)
 
 
 class CTCHead(nn.Module):

@@ -59,6 +59,10 @@ class TrainConfig:
         noise (dict or None): :class:`asr.augment.FeatureNoise` arguments (``min_snr``,
             ``max_snr``, ``prob``, ``babble``: additive noise in the log-mel domain, after the
             time stretch); ``None`` disables. (Default: ``None``)
+        consistency_weight (float): CR-CTC: each batch is encoded twice, augmented apart
+            (time stretch and noise shared, SpecAugment drawn per copy), and this weight
+            times :func:`asr.nnet.ctc.ctc_consistency_loss` is added to the mean of the
+            two copies' losses; twice the compute per batch. 0 disables. (Default: ``0.0``)
         mixup_prob (float): fraction of batches mixed (:func:`asr.augment.mixup_batch`). (Default: ``0.0``)
         mixup_alpha (float): mixup Beta parameter. (Default: ``0.2``)
         checkpoint_every_steps (int): also checkpoint (``last.pt``) every this many
@@ -87,6 +91,7 @@ class TrainConfig:
     specaug: dict[str, Any] | None = field(default_factory=dict)
     time_stretch: dict[str, Any] | None = None
     noise: dict[str, Any] | None = None
+    consistency_weight: float = 0.0
     mixup_prob: float = 0.0
     mixup_alpha: float = 0.2
     checkpoint_every_steps: int = 200
@@ -106,6 +111,9 @@ class TrainConfig:
             (self.accum_grad >= 1, "accum_grad must be at least 1"),
             (self.amp in _AMP, f"amp must be one of {_AMP}"),
             (0.0 <= self.mixup_prob <= 1.0, "mixup_prob must lie in [0, 1]"),
+            (self.consistency_weight >= 0.0, "consistency_weight must be non-negative"),
+            (self.consistency_weight == 0.0 or self.mixup_prob == 0.0,
+             "consistency_weight and mixup_prob cannot both be set (a mixed batch has no second view)"),
             (self.checkpoint_every_steps >= 0, "checkpoint_every_steps must be non-negative"),
             (self.average_last >= 1, "average_last must be at least 1"),
             (self.select_by in _SELECT, f"select_by must be one of {_SELECT}"),

@@ -23,7 +23,7 @@ from asr.augment import FeatureNoise, SpecAugment, TimeStretch, colored_noise_ba
 from asr.features.cmvn import cmvn_mean_std, utterance_speaker_stats
 from asr.features.config import make_feature_config
 from asr.nnet import ASRModel, build_model
-from asr.nnet.ctc import ctc_required_frames
+from asr.nnet.ctc import ctc_consistency_loss, ctc_required_frames
 from asr.nnet.frontend import is_waveform_frontend
 from asr.train.checkpoint import (
     average_state_dicts,
@@ -68,10 +68,13 @@ class _LossModule(nn.Module):
 
     def forward(self, feats: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor, target_lengths: torch.Tensor,
                 mix_targets: torch.Tensor | None = None, mix_target_lengths: torch.Tensor | None = None,
-                lam: float = 1.0) -> torch.Tensor:
-        """Scalar loss (sum over utterances / batch size)."""
+                lam: float = 1.0, consistency_weight: float = 0.0) -> torch.Tensor:
+        """Scalar loss (sum over utterances / batch size); with ``consistency_weight`` the
+        batch holds two views of each utterance (:func:`asr.nnet.ctc.ctc_consistency_loss`)."""
         enc, enc_lengths = self.model.encode(feats, lengths, self.augment)
         loss = self.model.losses(enc, enc_lengths, targets, target_lengths)["loss"]
+        if consistency_weight > 0.0:
+            loss = loss + consistency_weight * ctc_consistency_loss(self.model.ctc(enc), enc_lengths)
         if mix_targets is None:
             return loss
         return lam * loss + (1.0 - lam) * self.model.losses(enc, enc_lengths, mix_targets, mix_target_lengths)["loss"]
@@ -427,18 +430,21 @@ class Trainer:
                 mean, std = zip(*(self.speaker_mean_std[utt] for utt in batch.utts))
                 speaker_stats = (torch.from_numpy(np.stack(mean)), torch.from_numpy(np.stack(std)))
             feats = self.noise(feats, lengths, speaker_stats)
+        if cfg.consistency_weight > 0.0:  # SpecAugment (here or in the model) masks each copy apart
+            feats, lengths = torch.cat([feats, feats]), torch.cat([lengths, lengths])
+            targets, target_lengths = torch.cat([targets, targets]), torch.cat([target_lengths, target_lengths])
         if specaug is not None:
             feats = specaug(feats, lengths)
-        mix: dict[str, Any] = {}
+        loss_opts: dict[str, Any] = {"consistency_weight": cfg.consistency_weight}
         if cfg.mixup_prob > 0.0 and len(batch.utts) > 1 and float(torch.rand(())) < cfg.mixup_prob:
             feats, lengths, perm, lam = mixup_batch(feats, lengths, cfg.mixup_alpha)
             perm = perm.to(self.device)
-            mix = {"mix_targets": targets[perm], "mix_target_lengths": target_lengths[perm], "lam": lam}
+            loss_opts.update(mix_targets=targets[perm], mix_target_lengths=target_lengths[perm], lam=lam)
         no_sync = ddp.no_sync() if self.distributed and not sync else contextlib.nullcontext()
         saved = [b.detach().clone() for b in self.model.buffers()]  # e.g. batch-norm statistics
         with no_sync:
             with self._autocast():
-                loss = ddp(feats, lengths, targets, target_lengths, **mix)
+                loss = ddp(feats, lengths, targets, target_lengths, **loss_opts)
             if not self._all_finite(loss):
                 with torch.no_grad():  # a non-finite batch must not leave its statistics behind
                     for buffer, old in zip(self.model.buffers(), saved):

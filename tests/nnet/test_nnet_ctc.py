@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 
-from asr.nnet.ctc import CTCHead, ctc_required_frames
+from asr.nnet.ctc import CTCHead, ctc_consistency_loss, ctc_required_frames
 
 
 def _collapse(path: tuple[int, ...], blank: int = 0) -> tuple[int, ...]:
@@ -61,3 +61,38 @@ def test_loss_is_infinite_when_frames_are_too_few() -> None:
 def test_bad_arguments(kwargs: dict) -> None:
     with pytest.raises(ValueError):
         CTCHead(8, **kwargs)
+
+
+def test_consistency_loss_is_symmetric_kl_over_valid_frames() -> None:
+    torch.manual_seed(0)
+    lengths = torch.tensor([4, 2])
+    a = torch.randn(2, 4, 3).log_softmax(-1)
+    b = torch.randn(2, 4, 3).log_softmax(-1)
+    both = torch.cat([a, b])
+    loss = ctc_consistency_loss(both, torch.cat([lengths, lengths]))
+    expected = 0.0
+    for i, n in enumerate(lengths.tolist()):  # KL summed over utterance i's valid frames
+        for t in range(n):
+            p, q = a[i, t].exp(), b[i, t].exp()
+            expected += 0.5 * float((p * (p / q).log()).sum() + (q * (q / p).log()).sum())
+    assert float(loss) == pytest.approx(expected / 2, rel=1e-5)
+    assert float(ctc_consistency_loss(torch.cat([a, a]), torch.cat([lengths, lengths]))) == pytest.approx(0.0, abs=1e-6)
+    # padding frames do not count
+    b_padded = b.clone()
+    b_padded[1, 2:] = torch.randn(2, 3).log_softmax(-1)
+    assert float(ctc_consistency_loss(torch.cat([a, b_padded]), torch.cat([lengths, lengths]))) == pytest.approx(float(loss))
+
+
+def test_consistency_loss_gradient_treats_the_other_view_as_fixed() -> None:
+    a = torch.randn(1, 3, 4).log_softmax(-1).requires_grad_()
+    b = torch.randn(1, 3, 4).log_softmax(-1)
+    ctc_consistency_loss(torch.cat([a, b]), torch.tensor([3, 3])).backward()
+    # d/da of 0.5 * [KL(sg(b) || a) + KL(sg(a) || b)] = -0.5 * exp(b): a's own target term is detached
+    assert torch.allclose(a.grad, -0.5 * b.exp(), atol=1e-6)
+
+
+def test_consistency_loss_needs_two_matching_views() -> None:
+    with pytest.raises(ValueError, match="two views"):
+        ctc_consistency_loss(torch.zeros(3, 2, 2), torch.tensor([2, 2, 2]))
+    with pytest.raises(ValueError, match="two views"):
+        ctc_consistency_loss(torch.zeros(2, 2, 2), torch.tensor([2, 1]))

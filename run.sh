@@ -17,14 +17,15 @@
 #   7  conformer CTC (word units, per-speaker CMVN) on train_dev_all = train_all +
 #      dev_all (every official training recording; the config was tuned with dev_all
 #      held out) with 0.9x/1.1x speed perturbation, the config's 0.8-1.25x time
-#      stretch and additive noise (5-25 dB SNR, white to brown noise or babble); decoded with
-#      CTC greedy search, prefix beam search and a TLG graph (word loop) searched with
-#      kaldi-decoder; with --ensemble-seeds (default "1 2") the same config trained
-#      with those seeds too, all in parallel, and the ensemble exp/conformer_ctc_ens
-#      decoded (pooled n-best, summed CTC log-likelihoods)
+#      stretch and additive noise (5-25 dB SNR, white to brown noise or babble), trained
+#      with consistency-regularized CTC (CR-CTC); decoded with CTC greedy search, prefix
+#      beam search and a TLG graph (word loop) searched with kaldi-decoder; with
+#      --ensemble-seeds (e.g. "1 2") the same config trained with those seeds too, all in
+#      parallel, and the ensemble exp/conformer_ctc_ens decoded (pooled n-best, summed
+#      CTC log-likelihoods)
 #   8  noise robustness: noisy copies of test and test_cd (white noise at 10 dB, pink
-#      noise at 5 dB SNR) decoded by the DNN and the conformer (CTC greedy) and the
-#      conformer ensemble
+#      noise at 5 dB SNR) decoded by the DNN, the conformer (CTC greedy) and the
+#      ensemble if there is one
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
 # Stages still to come (see the open issues): quantization, benchmarks.
 set -euo pipefail
@@ -33,7 +34,7 @@ stage=0
 stop_stage=100
 nj=2
 fsdd_root=${FSDD_ROOT:-}
-ensemble_seeds="1 2"   # stage 7: more conformers with these seeds, for the ensemble ("": none)
+ensemble_seeds=        # stage 7: more conformers with these seeds for an ensemble, e.g. "1 2"
 
 . ./path.sh
 . ./cmd.sh
@@ -152,11 +153,12 @@ if [ $stage -le 7 ] && [ $stop_stage -ge 7 ]; then
     utils/combine_data.sh data/fbank/train_dev_all data/fbank/train_all data/fbank/dev_all
     steps/compute_cmvn_stats.sh data/fbank/train_dev_all exp/make_fbank/train_dev_all fbank
   fi
-  # An ensemble of seeds: on dev_all (tuning split), seeds 0-3 alone made 10, 16, 11 and 16
-  # errors in 600 words, their pairs 7-14 (10.7 on average), their triples 6-9 (7.75).
-  # The members train in parallel, one thread each.
+  # --ensemble-seeds: more models for an ensemble, trained in parallel, one thread each
+  # (before CR-CTC, on dev_all, seeds 0-3 alone made 10, 16, 11 and 16 errors in 600 words,
+  # their pairs 7-14 (10.7 on average), their triples 6-9 (7.75)); a lone model gets $nj.
   utils/perturb_data_dir_speed_3way.sh --nj $nj data/fbank/train_dev_all data/fbank/train_dev_all_sp
   members=() pids=()
+  threads=1; [ -n "$ensemble_seeds" ] || threads=$nj
   for seed in 0 $ensemble_seeds; do
     d=exp/conformer_ctc; [ $seed = 0 ] || d=exp/conformer_ctc_seed$seed
     members+=($d)
@@ -164,7 +166,7 @@ if [ $stage -le 7 ] && [ $stop_stage -ge 7 ]; then
     mkdir -p $d/log
     log "training $d (seed $seed), log in $d/log/train_e2e.log"
     ( start=$(date +%s)
-      steps/train_e2e.sh --speed-perturb true --config conf/train/conformer_ctc_fsdd.yaml \
+      steps/train_e2e.sh --speed-perturb true --num-threads $threads --config conf/train/conformer_ctc_fsdd.yaml \
         --train-opts "--set train.seed=$seed" data/fbank/train_dev_all data/fbank/dev_all $d
       log "$d trained in $(( $(date +%s) - start )) s" ) > $d/log/train_e2e.log 2>&1 &
     pids+=($!)

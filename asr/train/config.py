@@ -133,6 +133,16 @@ class TrainConfig:
         unknown = sorted(set(values) - known)
         if unknown:
             raise ValueError(f"train config: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
+        for f in dataclasses.fields(cls):
+            value = values.get(f.name)
+            if f.type == "float" and isinstance(value, str):
+                try:  # YAML 1.1 reads an exponent without a dot (1e-3) as a string
+                    values[f.name] = float(value)
+                except ValueError:
+                    raise ValueError(f"train config: {f.name} must be a number, got {value!r}") from None
+            elif f.type in ("int", "float") and f.name in values and (
+                    isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise ValueError(f"train config: {f.name} must be a number, got {value!r}")
         return cls(**values)
 
 

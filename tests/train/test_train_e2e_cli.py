@@ -35,10 +35,19 @@ def test_flat_model_config_with_sections_and_overrides():
     ("train.time_stretch={rate: 1.1}", "time_stretch: unknown key.*rate"),
     ("train.specaug={num_masks: 1}", "specaug: unknown key.*num_masks"),
     ("train.noise=5", "noise must be a mapping or null"),
+    ("train.lr=fast", "lr must be a number, got 'fast'"),
+    ("train.max_epochs=ten", "max_epochs must be a number"),
+    ("train.max_epochs=true", "max_epochs must be a number"),
 ])
 def test_bad_config_values_are_named(override, message):
     with pytest.raises(ValueError, match=message):
         resolve_config({"input_dim": 40, "encoder": {"type": "conformer"}}, [override])
+
+
+def test_exponent_without_a_dot_is_a_number():
+    """YAML 1.1 (PyYAML) reads 4e-3 as a string; the train section takes it as 0.004."""
+    config = resolve_config({"input_dim": 40, "encoder": {"type": "conformer"}}, ["train.lr=4e-3"])
+    assert config["train"]["lr"] == pytest.approx(0.004)
 
 
 def test_entry_point_reports_errors_without_traceback(tmp_path):

@@ -35,14 +35,7 @@ if [ $# -gt 0 ] && [ "$1" != "--" ]; then work=$1; shift; fi
   echo "$0: no $work/fold4/mono_aug; run ../../benchmarks/yesno_gate_cv.sh $work first" >&2; exit 1; }
 . ./path.sh
 
-run() { "$@" > $work/log/last.log 2>&1 || { cat $work/log/last.log >&2; exit 1; }; }
-fbank() {  # <mfcc-data-dir> <dest>: the same utterances with fbank features and CMVN stats
-  [ -f $2/feats.scp ] && return 0
-  run utils/copy_data_dir.sh $1 $2
-  rm -f $2/feats.scp $2/cmvn.scp $2/utt2num_frames
-  run steps/make_fbank.sh --nj 2 --fbank-config conf/fbank.yaml $2 $work/log $(dirname $2)/fbank
-  run steps/compute_cmvn_stats.sh $2 $work/log $(dirname $2)/fbank
-}
+. "$(dirname "$0")/yesno_cv_common.sh"
 
 declare -A total
 for k in 0 1 2 3 4; do

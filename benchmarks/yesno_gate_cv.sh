@@ -18,7 +18,7 @@ work=${1:-exp/gate_cv}
 . ./path.sh
 
 mkdir -p $work/log
-run() { "$@" > $work/log/last.log 2>&1 || { cat $work/log/last.log >&2; exit 1; }; }
+. "$(dirname "$0")/yesno_cv_common.sh"
 feats() {  # <src-data-dir> <name>: MFCC and CMVN stats in $work/data/<name>
   run utils/copy_data_dir.sh $1 $work/data/$2
   run steps/make_mfcc.sh --nj 2 --mfcc-config conf/mfcc.yaml $work/data/$2 $work/log/$2 $work/mfcc

@@ -1,4 +1,5 @@
-"""ASRModel: every shipped conf/model/*.yaml builds and trains one step; joint loss; a tiny overfit."""
+"""ASRModel: every shipped model config (conf/model/*.yaml, and the recipes' e2e configs in
+conf/train/ and egs/*/conf/) builds and trains one step; joint loss; a tiny overfit."""
 
 from __future__ import annotations
 
@@ -10,10 +11,12 @@ import yaml
 
 from asr.decode.ctc_search import ctc_greedy_search
 from asr.nnet import ASRModel, build_model
+from asr.train.config import resolve_config
 
 # configs over features; those with a wav2vec2/HuBERT front end are built in test_nnet_frontend.py
-MODEL_CONFS = [p for p in sorted((Path(__file__).resolve().parents[2] / "conf" / "model").glob("*.yaml"))
-               if "frontend" not in yaml.safe_load(p.read_text())]
+ROOT = Path(__file__).resolve().parents[2]
+MODEL_CONFS = [p for p in sorted(ROOT.glob("conf/model/*.yaml")) if "frontend" not in yaml.safe_load(p.read_text())]
+RECIPE_CONFS = sorted(ROOT.glob("conf/train/*.yaml")) + sorted(ROOT.glob("egs/*/conf/*_ctc_*.yaml"))
 
 
 def _batch(input_dim: int, vocab: int) -> tuple[torch.Tensor, ...]:
@@ -25,12 +28,12 @@ def _batch(input_dim: int, vocab: int) -> tuple[torch.Tensor, ...]:
 
 
 def test_there_are_model_configs() -> None:
-    assert len(MODEL_CONFS) >= 4
+    assert len(MODEL_CONFS) >= 4 and len(RECIPE_CONFS) >= 2
 
 
-@pytest.mark.parametrize("path", MODEL_CONFS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", MODEL_CONFS + RECIPE_CONFS, ids=lambda p: str(p.relative_to(ROOT)))
 def test_config_builds_and_trains_one_step(path: Path) -> None:
-    config = yaml.safe_load(path.read_text())
+    config = resolve_config(yaml.safe_load(path.read_text()))["model"]  # train section validated too
     torch.manual_seed(0)
     model = build_model({**config, "vocab_size": 12}).train()
     feats, feat_lengths, targets, target_lengths = _batch(config["input_dim"], 12)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from typing import Sequence
 
 import torch
@@ -40,9 +42,13 @@ class CTCHead(nn.Module):
         vocab_size (int): number of output units ``V``, blank included.
         blank_id (int): index of the blank unit. (Default: ``0``)
         dropout (float): dropout on the encoder output before the projection. (Default: ``0.0``)
+        blank_init_prob (float or None): start with the blank's probability near this value
+            (the other biases zero, the blank's ``log(p (V - 1) / (1 - p))``); ``None`` keeps
+            the default initialization. (Default: ``None``)
     """
 
-    def __init__(self, input_dim: int, vocab_size: int, blank_id: int = 0, dropout: float = 0.0) -> None:
+    def __init__(self, input_dim: int, vocab_size: int, blank_id: int = 0, dropout: float = 0.0,
+                 blank_init_prob: float | None = None) -> None:
         super().__init__()
         if vocab_size < 2:
             raise ValueError(f"CTC vocab_size must be at least 2 (blank and one unit), got {vocab_size}")
@@ -51,6 +57,15 @@ class CTCHead(nn.Module):
         self.blank_id = blank_id
         self.dropout = nn.Dropout(dropout)
         self.linear = nn.Linear(input_dim, vocab_size)
+        if blank_init_prob is not None:
+            if not 0.0 < blank_init_prob < 1.0:
+                raise ValueError(f"ctc_blank_init_prob must lie in (0, 1), got {blank_init_prob}")
+            # Starting blank-dominated, CTC places each label's spike on the frames that tell
+            # it apart; from uniform outputs a small corpus can stall with labels spread over
+            # whole utterances (yes/no: see README "Benchmarks").
+            with torch.no_grad():
+                self.linear.bias.zero_()
+                self.linear.bias[blank_id] = math.log(blank_init_prob * (vocab_size - 1) / (1.0 - blank_init_prob))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, H)`` -> ``(B, T, V)`` float32 log-probabilities (float32 also under autocast)."""

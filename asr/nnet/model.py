@@ -43,6 +43,8 @@ class ASRModel(nn.Module):
             CTC only. (Default: ``None``)
         ctc_weight (float): weight of the CTC loss; must be 1 without a decoder. (Default: ``1.0``)
         ctc_dropout (float): dropout before the CTC projection. (Default: ``0.0``)
+        ctc_blank_init_prob (float or None): initial blank probability of the CTC head
+            (:class:`asr.nnet.ctc.CTCHead`); ``None``: default initialization. (Default: ``None``)
         sos_eos_id (int or None): ``<sos/eos>`` id; ``vocab_size - 1`` when ``None``. (Default: ``None``)
         frontend (Mapping or None): front end config with a ``type`` (see
             :mod:`asr.nnet.frontend`); ``None`` for ``{type: fbank}``. (Default: ``None``)
@@ -59,6 +61,7 @@ class ASRModel(nn.Module):
         decoder: Mapping[str, Any] | None = None,
         ctc_weight: float = 1.0,
         ctc_dropout: float = 0.0,
+        ctc_blank_init_prob: float | None = None,
         sos_eos_id: int | None = None,
         frontend: Mapping[str, Any] | None = None,
     ) -> None:
@@ -72,7 +75,7 @@ class ASRModel(nn.Module):
         self.ctc_weight = ctc_weight
         self.frontend = build_frontend(frontend, input_dim)
         self.encoder = ENCODERS.build(encoder, input_dim=self.frontend.output_dim)
-        self.ctc = CTCHead(self.encoder.output_size, vocab_size, self.blank_id, ctc_dropout)
+        self.ctc = CTCHead(self.encoder.output_size, vocab_size, self.blank_id, ctc_dropout, ctc_blank_init_prob)
         self.decoder: nn.Module | None = None
         if decoder is not None:
             sos_eos = vocab_size - 1 if sos_eos_id is None else sos_eos_id

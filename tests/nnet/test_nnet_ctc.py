@@ -96,3 +96,30 @@ def test_consistency_loss_needs_two_matching_views() -> None:
         ctc_consistency_loss(torch.zeros(3, 2, 2), torch.tensor([2, 2, 2]))
     with pytest.raises(ValueError, match="two views"):
         ctc_consistency_loss(torch.zeros(2, 2, 2), torch.tensor([2, 1]))
+
+
+@pytest.mark.parametrize("prob,vocab", [(0.95, 4), (0.5, 12), (0.99, 30)])
+def test_blank_init_prob_sets_the_initial_blank_probability(prob: float, vocab: int) -> None:
+    """With zero input the logits are the biases: the blank gets exactly ``prob``, the
+    other units share the rest equally; random input stays close to it on average."""
+    torch.manual_seed(0)
+    head = CTCHead(16, vocab, blank_id=0, blank_init_prob=prob)
+    probs = head(torch.zeros(1, 1, 16)).exp()[0, 0]
+    assert float(probs[0]) == pytest.approx(prob, abs=1e-6)
+    torch.testing.assert_close(probs[1:], torch.full((vocab - 1,), (1 - prob) / (vocab - 1)))
+    mean_blank = float(head(0.3 * torch.randn(8, 50, 16)).exp()[..., 0].mean())
+    assert abs(mean_blank - prob) < 0.1
+
+
+def test_blank_init_prob_unset_keeps_the_default_initialization() -> None:
+    torch.manual_seed(0)
+    default = CTCHead(16, 5).linear.bias.clone()
+    torch.manual_seed(0)
+    assert torch.equal(CTCHead(16, 5, blank_init_prob=None).linear.bias, default)
+    assert default.abs().max() > 0  # so that the other test's zero biases are a change
+
+
+@pytest.mark.parametrize("prob", [0.0, 1.0, -0.2, 1.5])
+def test_blank_init_prob_outside_0_1_is_a_value_error(prob: float) -> None:
+    with pytest.raises(ValueError, match="ctc_blank_init_prob"):
+        CTCHead(16, 5, blank_init_prob=prob)

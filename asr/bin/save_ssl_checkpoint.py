@@ -18,6 +18,7 @@ import torch
 import yaml
 
 from asr.nnet.ssl_checkpoint import SSL_KINDS, convert_bundle, save_ssl_checkpoint
+from asr.utils.yaml_config import load_config_yaml
 
 __all__ = ["get_parser", "main"]
 
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> None:
                 raise ValueError("--state-dict goes with --bundle")
             if not args.random_init.is_file():
                 raise ValueError(f"no such file {args.random_init}")
-            model_args = yaml.safe_load(args.random_init.read_text())
+            model_args = load_config_yaml(args.random_init.read_text())
             if not isinstance(model_args, dict):
                 raise ValueError(f"{args.random_init}: not a mapping of wav2vec2_model arguments")
             torch.manual_seed(args.seed)

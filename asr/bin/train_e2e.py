@@ -14,11 +14,11 @@ import sys
 from pathlib import Path
 
 import torch
-import yaml
 
 from asr.train.config import resolve_config
 from asr.train.trainer import Trainer, TrainingError
 from asr.utils.logging_setup import setup_logging
+from asr.utils.yaml_config import load_config_yaml
 
 __all__ = ["get_parser", "main"]
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
         if not args.config.is_file():
             raise ValueError(f"no such config file {args.config}")
         with open(args.config, encoding="utf-8") as f:
-            raw = yaml.safe_load(f) or {}
+            raw = load_config_yaml(f) or {}
         config = resolve_config(raw, args.overrides)
         Trainer(config, args.train_dir, args.dev_dir, args.exp_dir, args.device).run()
     except (ValueError, TrainingError) as e:

@@ -19,6 +19,7 @@ import yaml
 
 from asr.utils.cli import shell_bool
 from asr.utils.fileio import atomic_write
+from asr.utils.yaml_config import load_config_yaml
 
 __all__ = [
     "FeatureConfig",
@@ -224,7 +225,7 @@ def load_feature_config(
     if path is not None:
         try:
             with open(path, encoding="utf-8") as f:
-                loaded = yaml.safe_load(f)
+                loaded = load_config_yaml(f)
         except (OSError, yaml.YAMLError) as e:
             raise ValueError(f"{path}: cannot read feature config: {e}") from None
         if loaded is None:

@@ -17,9 +17,8 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-import yaml
-
 from asr.augment import FeatureNoise, SpecAugment, TimeStretch
+from asr.utils.yaml_config import load_config_yaml
 
 __all__ = ["TrainConfig", "resolve_config", "apply_overrides", "CMVN_MODES"]
 
@@ -135,12 +134,7 @@ class TrainConfig:
             raise ValueError(f"train config: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(known))})")
         for f in dataclasses.fields(cls):
             value = values.get(f.name)
-            if f.type == "float" and isinstance(value, str):
-                try:  # YAML 1.1 reads an exponent without a dot (1e-3) as a string
-                    values[f.name] = float(value)
-                except ValueError:
-                    raise ValueError(f"train config: {f.name} must be a number, got {value!r}") from None
-            elif f.type in ("int", "float") and f.name in values and (
+            if f.type in ("int", "float") and f.name in values and (
                     isinstance(value, bool) or not isinstance(value, (int, float))):
                 raise ValueError(f"train config: {f.name} must be a number, got {value!r}")
         return cls(**values)
@@ -175,7 +169,7 @@ def apply_overrides(config: dict[str, Any], overrides: Sequence[str]) -> dict[st
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
                 raise ValueError(f"override {item!r}: {part!r} is not a mapping")
-        node[parts[-1]] = yaml.safe_load(value)
+        node[parts[-1]] = load_config_yaml(value)
     return config
 
 

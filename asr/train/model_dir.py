@@ -25,6 +25,7 @@ from asr.nnet import ASRModel, build_model
 from asr.train.checkpoint import load_checkpoint
 from asr.units import Units, load_units
 from asr.utils.fileio import atomic_write
+from asr.utils.yaml_config import load_config_yaml
 
 __all__ = ["write_config", "read_config", "load_model_dir", "load_cmvn"]
 
@@ -41,7 +42,7 @@ def read_config(model_dir: str | os.PathLike) -> dict[str, Any]:
     if not path.is_file():
         raise ValueError(f"{model_dir}: no config.yaml (not an e2e model dir)")
     with open(path, encoding="utf-8") as f:
-        config = yaml.safe_load(f)
+        config = load_config_yaml(f)
     for key in ("model", "units", "features", "cmvn"):
         if not isinstance(config, dict) or key not in config:
             raise ValueError(f"{path}: no {key!r} section")

@@ -40,6 +40,7 @@ from asr.train.model_dir import write_config
 from asr.train.plot import plot_curves
 from asr.units import Units, load_units, train_units
 from asr.utils.fileio import read_table
+from asr.utils.yaml_config import load_config_yaml
 
 __all__ = ["Trainer", "TrainingError"]
 
@@ -182,7 +183,7 @@ class Trainer:
                                  f"{self.train_dir} have dimension {dim}")
             model_cfg.update(input_dim=dim)
             with open(feats_yaml, encoding="utf-8") as f:
-                features = yaml.safe_load(f)
+                features = load_config_yaml(f)
         self.config = {"model": model_cfg, "units": units_cfg, "features": features, "cmvn": self.config["cmvn"],
                        "train": self.config["train"]}
         if self.rank == 0:
@@ -204,7 +205,7 @@ class Trainer:
 
     def _check_resume_config(self) -> None:
         with open(self.exp_dir / "config.yaml", encoding="utf-8") as f:
-            saved = yaml.safe_load(f)
+            saved = load_config_yaml(f)
         mine = {k: v for k, v in self.config["train"].items() if k not in _RESUME_FREE_KEYS}
         theirs = {k: v for k, v in saved["train"].items() if k not in _RESUME_FREE_KEYS}
         for key in ("units", "cmvn"):

@@ -45,9 +45,13 @@ def test_bad_config_values_are_named(override, message):
 
 
 def test_exponent_without_a_dot_is_a_number():
-    """YAML 1.1 (PyYAML) reads 4e-3 as a string; the train section takes it as 0.004."""
-    config = resolve_config({"input_dim": 40, "encoder": {"type": "conformer"}}, ["train.lr=4e-3"])
+    """YAML 1.1 (PyYAML's default) reads 4e-3 as a string; configs and overrides take it
+    as a number in every section, not only in train."""
+    config = resolve_config({"input_dim": 40, "encoder": {"type": "conformer"}},
+                            ["train.lr=4e-3", "model.encoder.dropout=1e-1", "model.ctc_blank_init_prob=95E-2"])
     assert config["train"]["lr"] == pytest.approx(0.004)
+    assert config["model"]["encoder"]["dropout"] == pytest.approx(0.1)
+    assert config["model"]["ctc_blank_init_prob"] == pytest.approx(0.95)
 
 
 def test_entry_point_reports_errors_without_traceback(tmp_path):

@@ -141,13 +141,15 @@ class RelPositionMultiHeadAttention(MultiHeadAttention):
         """
         b, t, dim = x.shape
         q, k, v = self._heads(x, self.linear_q), self._heads(x, self.linear_k), self._heads(x, self.linear_v)
-        # distances i - j from -(T-1) to T-1; column r + T - 1 holds distance r
-        distances = torch.arange(-(t - 1), t, device=x.device)
+        # column c holds distance T - 1 - c (from T - 1 down to -(T - 1))
+        distances = torch.arange(t - 1, -t, -1, device=x.device)
         pos = self.linear_pos(sinusoidal_encoding(distances, dim).to(x.dtype))
         pos = pos.view(2 * t - 1, self.num_heads, self.head_dim).permute(1, 2, 0)  # (H, d, 2T-1)
         content = torch.matmul(q + self.pos_bias_u[:, None, :], k.transpose(-2, -1))  # (B, H, T, T)
-        position = torch.matmul(q + self.pos_bias_v[:, None, :], pos)  # (B, H, T, 2T-1)
-        ar = torch.arange(t, device=x.device)
-        index = (ar[:, None] - ar[None, :] + t - 1).expand(b, self.num_heads, t, t)
-        position = position.gather(-1, index)  # (B, H, T, T): distance i - j
+        position = torch.matmul(q + self.pos_bias_v[:, None, :], pos).contiguous()  # (B, H, T, 2T-1)
+        # relative shift: entry (i, j) is column T - 1 - i + j, a view with row stride 2T - 2
+        # (cheaper than gathering, whose backward is a scatter)
+        s_b, s_h, s_row, _ = position.stride()
+        position = position.as_strided((b, self.num_heads, t, t), (s_b, s_h, s_row - 1, 1),
+                                       position.storage_offset() + t - 1)
         return self._attend((content + position) / math.sqrt(self.head_dim), v, mask)

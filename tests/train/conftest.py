@@ -46,6 +46,17 @@ def digit_utts(n: int, seed: int, prefix: str = "spk") -> dict[str, tuple[np.nda
     return utts
 
 
+def nan_feats_dirs(path: Path) -> tuple[Path, Path]:
+    """(train, dev) tiny feature data dirs with one NaN in one training utterance."""
+    utts = digit_utts(24, 0)
+    bad = sorted(utts)[5]
+    mat, text = utts[bad]
+    mat = mat.copy()
+    mat[3, 2] = np.nan
+    utts[bad] = (mat, text)
+    return write_feats_dir(path / "train", utts), write_feats_dir(path / "dev", digit_utts(8, 1, prefix="dev"))
+
+
 def tiny_config(conv_norm: str = "batch_norm", dropout: float = 0.1, **train) -> dict:
     """A resolved-config-shaped dict for a ~10k-parameter conformer (word units)."""
     model = {"input_dim": 8, "ctc_weight": 1.0, "encoder": {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from conftest import digit_utts, tiny_config, write_feats_dir
+from conftest import digit_utts, nan_feats_dirs, tiny_config, write_feats_dir
 
 from asr.train.checkpoint import load_checkpoint
 from asr.train.config import resolve_config
@@ -64,14 +64,7 @@ def test_model_dir_contract_and_checkpoint_average(feats_dirs, tmp_path):
 
 
 def test_nan_batch_is_skipped_and_counted(tmp_path):
-    utts = digit_utts(24, 0)
-    bad = sorted(utts)[5]
-    mat, text = utts[bad]
-    mat = mat.copy()
-    mat[3, 2] = np.nan
-    utts[bad] = (mat, text)
-    train = write_feats_dir(tmp_path / "train", utts)
-    dev = write_feats_dir(tmp_path / "dev", digit_utts(8, 1, prefix="dev"))
+    train, dev = nan_feats_dirs(tmp_path)
     progress = _train(tiny_config(), train, dev, tmp_path / "exp")
     assert progress["skipped_batches"] == 2  # the batch holding it, once per epoch
     assert progress["skipped_steps"] == 2

@@ -13,7 +13,6 @@ e.g.: python benchmarks/train_throughput.py --runs cpu:bf16:2500,cuda:fp16:2500,
 from __future__ import annotations
 
 import argparse
-import logging
 import shlex
 import shutil
 import sys
@@ -92,7 +91,6 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.num_threads)
     args.work_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(args.work_dir / "log" / "throughput.log")
-    logging.getLogger("asr.train").setLevel(logging.WARNING)
     results = []
     for run in runs:
         exp = args.work_dir / run.name

@@ -1,7 +1,7 @@
-"""Training and masking on a CUDA device (skipped where there is none, as in CI): the
-recipe's on-the-fly augmentation with CR-CTC under fp16 loss scaling and bf16 autocast,
-non-finite batch skipping with the loss scaler on, and padded == single for every
-encoder on the GPU's kernels."""
+"""Training on a CUDA device (skipped where there is none, as in CI): the recipe's
+on-the-fly augmentation with CR-CTC under fp16 loss scaling and bf16 autocast, and
+non-finite batch skipping with the loss scaler on. Padded == single on CUDA is in
+tests/nnet/test_nnet_encoders.py."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import torch
 from conftest import digit_utts, nan_feats_dirs, tiny_config
 from test_train_speaker_cmvn import speaker_dir
 
-from asr.nnet.registry import ENCODERS
 from asr.train.checkpoint import load_checkpoint
 from asr.train.config import resolve_config
 from asr.train.trainer import Trainer
@@ -45,34 +44,3 @@ def test_nan_batch_is_skipped_with_the_loss_scaler(tmp_path):
     assert progress["skipped_batches"] == 2  # the batch holding it, once per epoch
     state = load_checkpoint(tmp_path / "exp" / "final.pt")
     assert all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point())
-
-
-ENCODER_CASES = [
-    ("conformer", dict(dim=32, num_heads=4, ffn_dim=64, num_blocks=2, kernel_size=7, conv_norm="batch_norm")),
-    ("conformer", dict(dim=32, num_heads=4, ffn_dim=64, num_blocks=2, kernel_size=7, conv_norm="layer_norm")),
-    ("transformer", dict(dim=32, num_heads=4, ffn_dim=64, num_layers=2)),
-    ("crnn", dict(conv_dim=32, hidden_size=16, num_layers=2, rnn_type="lstm", bidirectional=True)),
-]
-
-
-@pytest.mark.parametrize("name,extra", ENCODER_CASES, ids=["conformer-bn", "conformer-ln", "transformer", "crnn"])
-def test_batched_equals_single_on_cuda(name, extra, monkeypatch):
-    # compare masking, not TF32 rounding (matmuls are full fp32 by default, cuDNN's convolutions are not)
-    monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
-    torch.manual_seed(0)
-    enc = ENCODERS.build({"type": name, **extra, "dropout": 0.0, "subsampling_rate": 4}, input_dim=20)
-    enc = enc.cuda().eval()
-    lengths = [37, 11, 24, 5]
-    gen = torch.Generator().manual_seed(1)
-    utts = [torch.randn(n, 20, generator=gen) for n in lengths]
-    batch = 100.0 * torch.randn(len(utts), max(lengths) + 3, 20, generator=gen)  # garbage padding
-    for i, u in enumerate(utts):
-        batch[i, : len(u)] = u
-    with torch.no_grad():
-        out, out_lengths = enc(batch.cuda(), torch.tensor(lengths).cuda())
-        for i, u in enumerate(utts):
-            single, single_lengths = enc(u[None].cuda(), torch.tensor([len(u)]).cuda())
-            n = int(single_lengths)
-            assert int(out_lengths[i]) == n
-            torch.testing.assert_close(out[i, :n], single[0], atol=1e-4, rtol=0)
-            assert torch.all(out[i, n:] == 0)

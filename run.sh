@@ -23,9 +23,10 @@
 #      --ensemble-seeds (e.g. "1 2") the same config trained with those seeds too, all in
 #      parallel, and the ensemble exp/conformer_ctc_ens decoded (pooled n-best, summed
 #      CTC log-likelihoods)
-#   8  noise robustness: noisy copies of test and test_cd (white noise at 10 dB, pink
-#      noise at 5 dB SNR) decoded by the DNN, the conformer (CTC greedy) and the
-#      ensemble if there is one
+#   8  robustness: noisy copies of test and test_cd (white noise at 10 dB, pink noise at
+#      5 dB SNR) and reverberant ones (a synthetic room: RT60 0.6 s, direct-to-reverberant
+#      ratio 0 dB) decoded by the DNN, the conformer (CTC greedy) and the ensemble if
+#      there is one
 #  20  exp/RESULTS.md from every exp/*/decode_*/wer
 # Stages still to come (see the open issues): quantization, benchmarks.
 set -euo pipefail
@@ -196,13 +197,13 @@ if [ $stage -le 7 ] && [ $stop_stage -ge 7 ]; then
 fi
 
 if [ $stage -le 8 ] && [ $stop_stage -ge 8 ]; then
-  log "Stage 8: noise robustness: noisy copies of $test_sets decoded by the DNN and the conformer"
+  log "Stage 8: robustness: noisy and reverberant copies of $test_sets decoded by the DNN and the conformer"
   for x in $test_sets; do
-    for spec in "white 10 1" "pink 5 2"; do  # noise, SNR (dB), seed
-      read -r color snr seed <<< "$spec"
-      noise=$color$snr
+    for spec in "white10 --noise white --snr 10 --seed 1" "pink5 --noise pink --snr 5 --seed 2" \
+                "rev06 --noise none --rt60 0.6 --drr 0 --seed 3"; do
+      read -r noise opts <<< "$spec"
       d=data/${x}_$noise
-      [ -f $d/wav.scp ] || utils/make_noisy_data_dir.sh --noise $color --snr $snr --seed $seed data/$x $d
+      [ -f $d/wav.scp ] || utils/make_noisy_data_dir.sh $opts data/$x $d
       [ -f exp/dnn/decode_${x}_$noise/wer ] || \
         steps/decode.sh --cmd "$decode_cmd" --nj $nj exp/dnn $d exp/dnn/decode_${x}_$noise
       [ -f exp/conformer_ctc/decode_${x}_$noise.ctc_greedy/wer ] || steps/decode.sh --nj $nj \

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# How does a model hold up in noise? Makes noisy copies of a data dir
+# How does a model hold up in noise and in rooms? Makes noisy copies of a data dir
 # (utils/make_noisy_data_dir.sh; SNR on the waveform): white noise at 10 dB, pink noise at
-# 5 dB, and babble at 10 dB of three recordings of another corpus's speech (Kaldi's yes/no:
-# another speaker and language), then decodes the clean and the noisy sets with
+# 5 dB, babble at 10 dB of three recordings of another corpus's speech (Kaldi's yes/no:
+# another speaker and language), and two synthetic rooms (reverberation alone: RT60 0.4 s
+# with a direct-to-reverberant ratio of 5 dB, RT60 0.7 s at 0 dB), then decodes the clean and the noisy sets with
 # steps/decode.sh and prints one WER line per set. Any model dir steps/decode.sh takes
 # (GMM, DNN with its graph, end-to-end).
 #
@@ -46,8 +47,10 @@ noisy_copy() {  # <name> <make_noisy_data_dir.sh options>
 noisy_copy white10 --snr 10 --noise white --seed 1
 noisy_copy pink5 --snr 5 --noise pink --seed 2
 noisy_copy babble10 --snr 10 --noise scp --noise-scp $work/babble.scp --num-mix 3 --seed 3
+noisy_copy rev04 --noise none --rt60 0.4 --drr 5 --seed 3
+noisy_copy rev07 --noise none --rt60 0.7 --drr 0 --seed 4
 
-for x in clean white10 pink5 babble10; do
+for x in clean white10 pink5 babble10 rev04 rev07; do
   d=$work/${set_name}_$x
   [ $x = clean ] && d=$data
   out=$model/decode_${set_name}_$x

@@ -17,6 +17,7 @@ import math
 import numpy as np
 import torch
 
+from asr.augment.log_mel import transform_log_mel
 from asr.data.add_noise import colored_noise
 from asr.features.config import FbankConfig
 from asr.features.extract import FeatureExtractor
@@ -52,22 +53,6 @@ def colored_noise_bank(config: FbankConfig, num_clips: int = 32, seconds: float 
 def _log_power(log_mel: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
     """``(B,)`` log of the mel energies summed over each utterance's ``(B, T)`` valid frames."""
     return torch.logsumexp(log_mel.masked_fill(~valid[..., None], -math.inf).flatten(1), dim=1)
-
-
-def _noisy_stats(raw: torch.Tensor, mixed: torch.Tensor, valid: torch.Tensor, mean: torch.Tensor,
-                 std: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(B, 1, D)`` speaker mean and standard deviation moved by the change noise made to
-    each utterance's per-bin mean and variance over its ``(B, T)`` valid frames."""
-    weight = valid[..., None].float()
-    frames = weight.sum(1, keepdim=True).clamp(min=1.0)
-
-    def moments(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        m = (x * weight).sum(1, keepdim=True) / frames
-        return m, (((x - m) * weight) ** 2).sum(1, keepdim=True) / frames
-
-    (m_raw, v_raw), (m_mixed, v_mixed) = moments(raw), moments(mixed)
-    var = torch.maximum(std ** 2 + v_mixed - v_raw, 0.01 * std ** 2)
-    return mean + m_mixed - m_raw, var.sqrt()
 
 
 class FeatureNoise:
@@ -121,27 +106,21 @@ class FeatureNoise:
         offset = torch.randint(self.bank.size(1), (b,))
         if not bool(noisy.any()):
             return feats
-        device, dtype = feats.device, feats.dtype
+        device = feats.device
         if self.bank.device != device:  # moved once, on the first batch
-            self.bank, self.mean, self.std = self.bank.to(device), self.mean.to(device), self.std.to(device)
-        mean, std = self.mean, self.std
-        if speaker_stats is not None:
-            mean, std = (x.to(device, torch.float32)[:, None, :] for x in speaker_stats)
-        raw = feats.float() * std + mean
+            self.bank = self.bank.to(device)
         lengths = lengths.cpu()
         frames = torch.arange(t)
-        valid = (frames[None, :] < lengths[:, None]).to(device)
-        index = (offset[:, None] + frames[None, :]) % self.bank.size(1)
-        noise = self.bank[clip[:, None].to(device), index.to(device)]
-        if bool(babble.any()):
-            noise = torch.where(babble.to(device)[:, None, None], self._babble(raw, lengths), noise)
-        log_gain = _log_power(raw, valid) - _log_power(noise, valid) - snr.to(device) * (math.log(10.0) / 10.0)
-        mixed = torch.logaddexp(raw, noise + log_gain[:, None, None])
-        if speaker_stats is not None:
-            mean, std = _noisy_stats(raw, mixed, valid, mean, std)
-        mixed = (mixed - mean) / std
-        keep = (~noisy.to(device))[:, None, None] | ~valid[..., None]
-        return torch.where(keep, feats, mixed.to(dtype))
+
+        def mix(raw: torch.Tensor, valid: torch.Tensor) -> torch.Tensor:
+            index = (offset[:, None] + frames[None, :]) % self.bank.size(1)
+            noise = self.bank[clip[:, None].to(device), index.to(device)]
+            if bool(babble.any()):
+                noise = torch.where(babble.to(device)[:, None, None], self._babble(raw, lengths), noise)
+            log_gain = _log_power(raw, valid) - _log_power(noise, valid) - snr.to(device) * (math.log(10.0) / 10.0)
+            return torch.logaddexp(raw, noise + log_gain[:, None, None])
+
+        return transform_log_mel(feats, lengths, noisy, self.mean, self.std, speaker_stats, mix)
 
     @staticmethod
     def _babble(raw: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

@@ -1,10 +1,13 @@
-"""Noisy copies of data dirs, to measure how a model holds up in noise (or to train on).
+"""Noisy copies of data dirs, to measure how a model holds up in noise or in a reverberant
+room (or to train on).
 
 Each utterance gets noise at a signal-to-noise ratio measured on the waveform (speech power
 over noise power across the whole utterance, as MUSAN-style augmentation does). The noise
 is synthetic colored noise (:func:`colored_noise`: ``white``, ``pink``, ``brown``) or
 recordings from a ``wav.scp`` (e.g. MUSAN noise, or another corpus's speech summed into
-babble), each read from a random offset and repeated to cover the utterance. The noisy
+babble), each read from a random offset and repeated to cover the utterance. Before
+the noise, the speech can be reverberated with a synthetic room impulse response
+(:mod:`asr.data.reverb`), as in a room where the noise is recorded too. The noisy
 audio is written as 16-bit WAV files in ``<dest>/wav/``; every draw comes from the seed
 and the utterance id, so a rerun writes the same files.
 """
@@ -24,9 +27,10 @@ from tqdm import tqdm
 from asr.data.audio import AudioReader, read_audio_entry
 from asr.data.copy_dir import check_written
 from asr.data.datadir import load_data_dir, write_data_dir
+from asr.data.reverb import reverberate, synthetic_rir
 from asr.utils.fileio import read_table
 
-__all__ = ["COLORS", "colored_noise", "add_noise", "add_noise_data_dir"]
+__all__ = ["COLORS", "colored_noise", "add_noise", "add_noise_data_dir", "describe_condition"]
 
 logger = logging.getLogger(__name__)
 
@@ -83,17 +87,40 @@ def _noise_recordings(noise_scp: str | os.PathLike, rate: int) -> list[np.ndarra
     return recordings
 
 
+def describe_condition(noise: str, snr_db: float, rt60: float, drr_db: float) -> str:
+    """e.g. ``pink noise at 5 dB SNR in a room of RT60 0.6 s, DRR 0 dB``."""
+    parts = [] if noise == "none" else [f"{noise} noise at {snr_db:g} dB SNR"]
+    if rt60 > 0.0:
+        parts.append(f"in a room of RT60 {rt60:g} s, DRR {drr_db:g} dB")
+    return " ".join(parts)
+
+
+def _draw_noise(noise: str, recordings: list[np.ndarray], num_mix: int, num_samples: int,
+                rng: np.random.Generator) -> np.ndarray:
+    """``(num_samples,)`` noise of a color, or ``num_mix`` of ``recordings`` from random offsets summed."""
+    if noise in COLORS:
+        return colored_noise(num_samples, COLORS[noise], rng)
+    sound = np.zeros(num_samples)
+    for index in rng.choice(len(recordings), num_mix, replace=False):
+        rec = recordings[index]
+        rec = np.resize(np.roll(rec, -int(rng.integers(len(rec)))), num_samples)
+        sound += rec / max(float(np.sqrt(np.mean(rec ** 2))), 1e-12)
+    return sound
+
+
 def add_noise_data_dir(src: str | os.PathLike, dest: str | os.PathLike, snr_db: float, noise: str = "white",
                        noise_scp: str | os.PathLike | None = None, num_mix: int = 1, seed: int = 0,
-                       sample_rate: int = 8000, id_prefix: str = "") -> int:
-    """Write ``dest``: the utterances of ``src`` with noise added, ids and speakers kept
-    (or prefixed).
+                       sample_rate: int = 8000, id_prefix: str = "", rt60: float = 0.0,
+                       drr_db: float = 0.0) -> int:
+    """Write ``dest``: the utterances of ``src`` with noise added (and reverberated first
+    when ``rt60`` is set), ids and speakers kept (or prefixed).
 
     Args:
         src, dest: data dirs (``dest`` gets ``wav.scp``, ``utt2spk``, ``spk2utt``, ``text``
             and ``wav/<utt>.wav``).
         snr_db (float): signal-to-noise ratio in dB.
-        noise (str): a color of :data:`COLORS`, or ``scp`` for the recordings of ``noise_scp``.
+        noise (str): a color of :data:`COLORS`, ``scp`` for the recordings of ``noise_scp``,
+            or ``none`` (reverberation only).
         noise_scp (path or None): ``wav.scp`` of the noise recordings (``noise='scp'``).
         num_mix (int): recordings summed into each utterance's noise (3 or more makes babble
             of speech recordings). (Default: ``1``)
@@ -101,6 +128,8 @@ def add_noise_data_dir(src: str | os.PathLike, dest: str | os.PathLike, snr_db: 
         sample_rate (int): rate of the written audio (the source is resampled to it). (Default: ``8000``)
         id_prefix (str): put before every utterance and speaker id (e.g. ``noise1-``), so that
             the copy can be combined with its source; the audio does not depend on it. (Default: ``""``)
+        rt60 (float): reverberation time of the room, seconds; 0: no reverberation. (Default: ``0.0``)
+        drr_db (float): direct-to-reverberant energy ratio, dB. (Default: ``0.0``)
 
     Returns:
         int: the number of utterances.
@@ -108,8 +137,12 @@ def add_noise_data_dir(src: str | os.PathLike, dest: str | os.PathLike, snr_db: 
     Raises:
         ValueError: bad arguments, unreadable audio (named), or ``dest`` is ``src``.
     """
-    if noise not in COLORS and noise != "scp":
-        raise ValueError(f"noise must be one of {', '.join(COLORS)} or scp, got {noise!r}")
+    if noise not in COLORS and noise not in ("scp", "none"):
+        raise ValueError(f"noise must be one of {', '.join(COLORS)}, scp or none, got {noise!r}")
+    if noise == "none" and rt60 == 0.0:
+        raise ValueError("noise 'none' without rt60 would copy the audio unchanged")
+    if rt60 < 0.0:
+        raise ValueError(f"rt60 must be non-negative, got {rt60}")
     if (noise == "scp") != (noise_scp is not None):
         raise ValueError("noise 'scp' goes with a noise_scp, and only it")
     if num_mix < 1:
@@ -126,23 +159,22 @@ def add_noise_data_dir(src: str | os.PathLike, dest: str | os.PathLike, snr_db: 
     wav_scp = {}
     for utt in tqdm(data.utt_ids, desc=f"noisy copy of {src}", file=sys.stderr, ascii=True, mininterval=5.0):
         speech = reader.read(utt)
-        rng = np.random.default_rng([seed, zlib.crc32(utt.encode("utf-8"))])
-        if noise in COLORS:
-            sound = colored_noise(len(speech), COLORS[noise], rng)
+        key = zlib.crc32(utt.encode("utf-8"))
+        rng = np.random.default_rng([seed, key])
+        if rt60 > 0.0:  # its own stream: the noise of a copy without reverberation is the same
+            speech = reverberate(speech, synthetic_rir(rt60, drr_db, sample_rate, np.random.default_rng([seed, key, 1])))
+        if noise == "none":
+            mixed = speech
         else:
-            sound = np.zeros(len(speech))
-            for index in rng.choice(len(recordings), num_mix, replace=False):
-                rec = recordings[index]
-                rec = np.resize(np.roll(rec, -int(rng.integers(len(rec)))), len(speech))
-                sound += rec / max(float(np.sqrt(np.mean(rec ** 2))), 1e-12)
+            mixed = add_noise(speech, _draw_noise(noise, recordings, num_mix, len(speech), rng), snr_db)
         path = (wav_dir / f"{id_prefix}{utt}.wav").resolve()
         tmp = path.with_name(f".{path.name}.tmp")
-        soundfile.write(tmp, add_noise(speech, sound, snr_db), sample_rate, subtype="PCM_16", format="WAV")
+        soundfile.write(tmp, mixed, sample_rate, subtype="PCM_16", format="WAV")
         os.replace(tmp, path)
         wav_scp[id_prefix + utt] = str(path)
     utt2spk = {id_prefix + u: id_prefix + s for u, s in data.utt2spk.items()}
     text = None if data.text is None else {id_prefix + u: t for u, t in data.text.items()}
     write_data_dir(dest, wav_scp, utt2spk, text)
     check_written(dest, {"wav.scp": wav_scp, **({"text": text} if text is not None else {})})
-    logger.info("wrote %d utterances with %s noise at %g dB to %s", len(wav_scp), noise, snr_db, dest)
+    logger.info("wrote %d utterances (%s) to %s", len(wav_scp), describe_condition(noise, snr_db, rt60, drr_db), dest)
     return len(wav_scp)

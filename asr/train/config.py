@@ -17,7 +17,7 @@ import inspect
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
-from asr.augment import FeatureNoise, SpecAugment, TimeStretch
+from asr.augment import FeatureNoise, FeatureReverb, SpecAugment, TimeStretch
 from asr.utils.yaml_config import load_config_yaml
 
 __all__ = ["TrainConfig", "resolve_config", "apply_overrides", "CMVN_MODES"]
@@ -57,9 +57,12 @@ class TrainConfig:
             perturbation of the features, before SpecAugment); ``None`` disables. (Default: ``None``)
         noise (dict or None): :class:`asr.augment.FeatureNoise` arguments (``min_snr``,
             ``max_snr``, ``prob``, ``babble``: additive noise in the log-mel domain, after the
-            time stretch); ``None`` disables. (Default: ``None``)
+            time stretch and the reverberation); ``None`` disables. (Default: ``None``)
+        reverb (dict or None): :class:`asr.augment.FeatureReverb` arguments (``min_rt60``,
+            ``max_rt60``, ``min_drr``, ``max_drr``, ``prob``: room reverberation in the
+            log-mel domain, after the time stretch); ``None`` disables. (Default: ``None``)
         consistency_weight (float): CR-CTC: each batch is encoded twice, augmented apart
-            (time stretch and noise shared, SpecAugment drawn per copy), and this weight
+            (time stretch, reverberation and noise shared, SpecAugment drawn per copy), and this weight
             times :func:`asr.nnet.ctc.ctc_consistency_loss` is added to the mean of the
             two copies' losses; twice the compute per batch. 0 disables. (Default: ``0.0``)
         mixup_prob (float): fraction of batches mixed (:func:`asr.augment.mixup_batch`). (Default: ``0.0``)
@@ -90,6 +93,7 @@ class TrainConfig:
     specaug: dict[str, Any] | None = field(default_factory=dict)
     time_stretch: dict[str, Any] | None = None
     noise: dict[str, Any] | None = None
+    reverb: dict[str, Any] | None = None
     consistency_weight: float = 0.0
     mixup_prob: float = 0.0
     mixup_alpha: float = 0.2
@@ -121,7 +125,8 @@ class TrainConfig:
         for ok, message in checks:
             if not ok:
                 raise ValueError(f"train config: {message}")
-        for name, cls in (("specaug", SpecAugment), ("time_stretch", TimeStretch), ("noise", FeatureNoise)):
+        for name, cls in (("specaug", SpecAugment), ("time_stretch", TimeStretch), ("noise", FeatureNoise),
+                          ("reverb", FeatureReverb)):
             _check_options(name, getattr(self, name), cls)
 
     @classmethod

@@ -19,9 +19,9 @@ import torch.distributed as dist
 import yaml
 from torch import nn
 
-from asr.augment import FeatureNoise, SpecAugment, TimeStretch, colored_noise_bank, mixup_batch
+from asr.augment import FeatureNoise, FeatureReverb, SpecAugment, TimeStretch, colored_noise_bank, mixup_batch
 from asr.features.cmvn import cmvn_mean_std, utterance_speaker_stats
-from asr.features.config import make_feature_config
+from asr.features.config import FbankConfig, make_feature_config
 from asr.nnet import ASRModel, build_model
 from asr.nnet.ctc import ctc_consistency_loss, ctc_required_frames
 from asr.nnet.frontend import is_waveform_frontend
@@ -133,6 +133,7 @@ class Trainer:
                           "auto": torch.float16 if use_cuda else None}[amp]
         self.time_stretch = TimeStretch(**self.cfg.time_stretch) if self.cfg.time_stretch is not None else None
         self.noise: FeatureNoise | None = None  # built once the features and CMVN are known
+        self.reverb: FeatureReverb | None = None
         self.speaker_mean_std: dict[str, tuple[np.ndarray, np.ndarray]] | None = None  # cmvn: speaker
 
     # ----- setup -------------------------------------------------------------------------
@@ -154,9 +155,9 @@ class Trainer:
         if waveform and self.config["cmvn"] != "none":
             raise ValueError(f"config: cmvn is {self.config['cmvn']!r} but the {model_cfg['frontend']['type']} "
                              "front end takes waveforms: set cmvn: none")
-        if waveform and (self.time_stretch is not None or self.cfg.noise is not None):
-            raise ValueError("train.time_stretch and train.noise change features; they do not work with a "
-                             "waveform front end")
+        if waveform and (self.time_stretch is not None or self.cfg.noise is not None or self.cfg.reverb is not None):
+            raise ValueError("train.time_stretch, train.noise and train.reverb change features; they do not work "
+                             "with a waveform front end")
         if self.rank == 0:
             self.exp_dir.mkdir(parents=True, exist_ok=True)
             if (self.exp_dir / "last.pt").is_file():
@@ -190,18 +191,23 @@ class Trainer:
             write_config(self.exp_dir, self.config)
         return units
 
-    def _feature_noise(self, stats: np.ndarray | None) -> FeatureNoise:
-        """``train.noise`` over a colored-noise bank made with the training features' config
-        (the same bank on every rank and on resumption: seeded by ``train.seed``)."""
+    def _feature_augmenters(self, stats: np.ndarray | None) -> None:
+        """``train.noise`` (over a colored-noise bank made with the training features'
+        config: the same bank on every rank and on resumption, seeded by ``train.seed``)
+        and ``train.reverb``, for features normalized with ``stats`` (``None``: none or per speaker)."""
         features = dict(self.config["features"])
         config = make_feature_config(features.pop("feature_type", None), features, f"{self.train_dir}/conf/feats.yaml")
-        try:
-            bank = colored_noise_bank(config, seed=self.cfg.seed)
-        except ValueError as e:
-            raise ValueError(f"train.noise: {e}; {self.train_dir} has other features") from None
-        dim = bank.size(2)
-        mean, std = cmvn_mean_std(stats) if stats is not None else (np.zeros(dim), np.ones(dim))
-        return FeatureNoise(bank, torch.from_numpy(mean), torch.from_numpy(std), **self.cfg.noise)
+        if not isinstance(config, FbankConfig) or not config.use_log_fbank or not config.use_power:
+            name = "train.noise" if self.cfg.noise is not None else "train.reverb"
+            raise ValueError(f"{name}: needs log-mel power filterbank features (fbank with use_log_fbank and "
+                             f"use_power); {self.train_dir} has other features")
+        dim = config.num_mel_bins
+        mean, std = (torch.from_numpy(x) for x in (cmvn_mean_std(stats) if stats is not None
+                                                   else (np.zeros(dim), np.ones(dim))))
+        if self.cfg.noise is not None:
+            self.noise = FeatureNoise(colored_noise_bank(config, seed=self.cfg.seed), mean, std, **self.cfg.noise)
+        if self.cfg.reverb is not None:
+            self.reverb = FeatureReverb(mean, std, config.frame_shift / 1000.0, **self.cfg.reverb)
 
     def _check_resume_config(self) -> None:
         with open(self.exp_dir / "config.yaml", encoding="utf-8") as f:
@@ -280,12 +286,12 @@ class Trainer:
                 utt_stats = utterance_speaker_stats(self.train_dir)
                 store = FeatureStore(utt_stats=utt_stats)
                 dev_store = FeatureStore(utt_stats=utterance_speaker_stats(self.dev_dir))
-                if cfg.noise is not None:  # noise is mixed with each utterance's own speaker stats
+                if cfg.noise is not None or cfg.reverb is not None:  # applied with each utterance's speaker stats
                     self.speaker_mean_std = {utt: cmvn_mean_std(s) for utt, s in utt_stats.items()}
             else:
                 store = dev_store = FeatureStore(stats)
-            if cfg.noise is not None:
-                self.noise = self._feature_noise(stats)
+            if cfg.noise is not None or cfg.reverb is not None:
+                self._feature_augmenters(stats)
         train_ex, _ = load_examples(self.train_dir, units, model.output_lengths, cfg.max_utt_frames * scale,
                                     store if waveform else None)
         dev_ex, _ = load_examples(self.dev_dir, units, model.output_lengths, None, dev_store if waveform else None)
@@ -425,11 +431,13 @@ class Trainer:
                                      for row, n in zip(batch.targets, batch.target_lengths)])
             feats, lengths = self.time_stretch(
                 feats, lengths, fits=lambda n: self.model.output_lengths(n).cpu() >= required)
+        speaker_stats = None
+        if self.speaker_mean_std is not None:
+            mean, std = zip(*(self.speaker_mean_std[utt] for utt in batch.utts))
+            speaker_stats = (torch.from_numpy(np.stack(mean)), torch.from_numpy(np.stack(std)))
+        if self.reverb is not None:  # a room: the speech reverberates, the noise is recorded with it
+            feats = self.reverb(feats, lengths, speaker_stats)
         if self.noise is not None:
-            speaker_stats = None
-            if self.speaker_mean_std is not None:
-                mean, std = zip(*(self.speaker_mean_std[utt] for utt in batch.utts))
-                speaker_stats = (torch.from_numpy(np.stack(mean)), torch.from_numpy(np.stack(std)))
             feats = self.noise(feats, lengths, speaker_stats)
         if cfg.consistency_weight > 0.0:  # SpecAugment (here or in the model) masks each copy apart
             feats, lengths = torch.cat([feats, feats]), torch.cat([lengths, lengths])

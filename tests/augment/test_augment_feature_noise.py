@@ -116,18 +116,12 @@ def test_bad_arguments():
         colored_noise_bank(FbankConfig(sample_frequency=8000, use_power=False))
 
 
-def test_speaker_stats_renormalize_noisy_utterances_as_cmvn_of_noisy_audio_would():
+def test_speaker_stats_renormalize_noisy_utterances_as_cmvn_of_noisy_audio_would(own_speaker_batch):
     """A 'speaker' of one utterance, normalized with its own mean and variance: in noise,
     its features must again have zero mean and unit variance per bin (its stats were
     re-estimated on the noisy utterance); with prob 0 the features are kept."""
-    torch.manual_seed(1)
+    feats, lengths, mean, std = own_speaker_batch
     bank = colored_noise_bank(CONFIG, num_clips=4, seconds=1.0)
-    lengths = torch.tensor([40, 25])
-    raw = torch.randn(2, 40, 23) * torch.linspace(1, 3, 23) + torch.linspace(5, 15, 23)
-    valid = (torch.arange(40)[None, :] < lengths[:, None])[..., None]
-    mean = torch.stack([raw[b, :n].mean(0) for b, n in enumerate(lengths.tolist())])
-    std = torch.stack([raw[b, :n].std(0, unbiased=False) for b, n in enumerate(lengths.tolist())])
-    feats = torch.where(valid, (raw - mean[:, None]) / std[:, None], torch.zeros(()))
     out = _noise(bank, min_snr=0.0, max_snr=0.0, prob=1.0, babble=0.0)(feats, lengths, (mean, std))
     for b, n in enumerate(lengths.tolist()):
         assert (out[b, :n] - feats[b, :n]).abs().mean() > 0.3  # the noise changed the frames

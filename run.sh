@@ -11,15 +11,16 @@
 #   3  lang dir (local/dict, CMUdict pronunciations) and a word-loop grammar
 #   4  monophone GMM-HMM on train; decoded on test and test_cd
 #   5  triphone GMM-HMM (tri1) on train_all from the monophone alignments; decoded
-#   6  hybrid TDNN (fbank, cross-entropy on the monophone alignments of train_all and
-#      of a copy with pink noise at 15 dB, selected by dev_all frame accuracy) through
-#      the same graph; decoded
+#   6  hybrid TDNN (fbank, cross-entropy on the monophone alignments of train_all, of a
+#      copy with pink noise at 15 dB and of one in a synthetic room, selected by dev_all
+#      frame accuracy) through the same graph; decoded
 #   7  conformer CTC (word units, per-speaker CMVN) on train_dev_all = train_all +
 #      dev_all (every official training recording; the config was tuned with dev_all
 #      held out) with 0.9x/1.1x speed perturbation, the config's 0.8-1.25x time
-#      stretch and additive noise (5-25 dB SNR, white to brown noise or babble), trained
-#      with consistency-regularized CTC (CR-CTC); decoded with CTC greedy search, prefix
-#      beam search and a TLG graph (word loop) searched with kaldi-decoder; with
+#      stretch, room reverberation (RT60 0.2-0.9 s) and additive noise (5-25 dB SNR, white
+#      to brown noise or babble), trained with consistency-regularized CTC (CR-CTC);
+#      decoded with CTC greedy search, prefix beam search and a TLG graph (word loop)
+#      searched with kaldi-decoder; with
 #      --ensemble-seeds (e.g. "1 2") the same config trained with those seeds too, all in
 #      parallel, and the ensemble exp/conformer_ctc_ens decoded (pooled n-best, summed
 #      CTC log-likelihoods)
@@ -120,21 +121,26 @@ if [ $stage -le 6 ] && [ $stop_stage -ge 6 ]; then
   [ -f exp/mono_ali_dev_all/pdf_ali.scp ] || \
     steps/align.sh --cmd "$train_cmd" data/mfcc/dev_all data/lang exp/mono exp/mono_ali_dev_all
   # Multi-condition training: train_all plus a copy with pink noise at 15 dB SNR (ids
-  # prefixed noise1-) that keeps the clean alignments. On dev_all (one seed; the noisy dev
-  # copies have other noise colors and SNRs than the training copy): clean 1.50 -> 1.00%,
-  # white noise 10 dB 11.33 -> 4.17%, pink noise 5 dB 16.00 -> 3.83% (by hand; the
-  # recipe's own model, ids ordered differently: 0.83%, 4.00%, 4.33%).
-  mc=data/fbank/train_all_noise1
-  if [ ! -f $mc/cmvn.scp ]; then
-    utils/make_noisy_data_dir.sh --noise pink --snr 15 --seed 11 --id-prefix noise1- data/fbank/train_all $mc
-    steps/make_fbank.sh --cmd "$feats_cmd" --nj $nj --fbank-config conf/fbank.yaml $mc exp/make_fbank/train_all_noise1 fbank
-    steps/compute_cmvn_stats.sh $mc exp/make_fbank/train_all_noise1 fbank
-  fi
+  # prefixed noise1-) and a copy in a synthetic room (RT60 0.5 s, DRR 3 dB; room1-), both
+  # keeping the clean alignments. On dev_all (one seed; the dev copies have other noise
+  # colors, SNRs and rooms than the training copies): the noise copy took clean 1.50 ->
+  # 1.00%, white noise 10 dB 11.33 -> 4.17%, pink noise 5 dB 16.00 -> 3.83%; the room copy
+  # then clean 0.83 -> 0.83%, white 3.33 -> 3.33%, pink 4.50 -> 4.00%, rooms of RT60 0.4 s
+  # at 5 dB 2.17 -> 1.33% and 0.7 s at 0 dB 10.00 -> 1.67% (the room instead of the noise
+  # in the one copy: 1.33, 4.83, 5.00, 1.17, 4.33%).
+  for spec in "noise1 --noise pink --snr 15 --seed 11" "room1 --noise none --rt60 0.5 --drr 3 --seed 12"; do
+    read -r copy opts <<< "$spec"
+    d=data/fbank/train_all_$copy
+    [ -f $d/cmvn.scp ] && continue
+    utils/make_noisy_data_dir.sh $opts --id-prefix $copy- data/fbank/train_all $d
+    steps/make_fbank.sh --cmd "$feats_cmd" --nj $nj --fbank-config conf/fbank.yaml $d exp/make_fbank/train_all_$copy fbank
+    steps/compute_cmvn_stats.sh $d exp/make_fbank/train_all_$copy fbank
+  done
   if [ ! -f data/fbank/train_all_mc/cmvn.scp ]; then
-    utils/combine_data.sh data/fbank/train_all_mc data/fbank/train_all $mc
+    utils/combine_data.sh data/fbank/train_all_mc data/fbank/train_all data/fbank/train_all_{noise1,room1}
     steps/compute_cmvn_stats.sh data/fbank/train_all_mc exp/make_fbank/train_all_mc fbank
   fi
-  [ -f exp/mono_ali_mc/pdf_ali.scp ] || utils/augment_ali_dir.sh exp/mono_ali exp/mono_ali_mc noise1-
+  [ -f exp/mono_ali_mc/pdf_ali.scp ] || utils/augment_ali_dir.sh exp/mono_ali exp/mono_ali_mc noise1- room1-
   [ -f exp/dnn/final.pt ] || steps/train_dnn.sh --cmd "$train_cmd" --num-epochs 12 --hidden-dim 192 \
     --batch-frames 3000 --time-masks 1 data/fbank/train_all_mc data/fbank/dev_all data/lang \
     exp/mono_ali_mc exp/mono_ali_dev_all exp/dnn

@@ -15,6 +15,8 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from asr.nnet.dropout import Dropout
+
 __all__ = ["Tdnn", "DEFAULT_LAYERS", "pad_context"]
 
 #: ``(kernel, dilation)`` per hidden layer: splicing {-2..2}, {-1,0,1} x2, {-3,0,3} x3
@@ -72,7 +74,7 @@ class Tdnn(nn.Module):
                 raise ValueError(f"kernel must be odd and positive and dilation positive, got "
                                  f"kernel={kernel} dilation={dilation}")
             blocks += [nn.Conv1d(in_dim, hidden_dim, kernel, dilation=dilation), nn.ReLU(),
-                       nn.BatchNorm1d(hidden_dim), nn.Dropout(dropout)]
+                       nn.BatchNorm1d(hidden_dim), Dropout(dropout)]
             context += dilation * (kernel - 1) // 2
             in_dim = hidden_dim
         self.body = nn.Sequential(*blocks)

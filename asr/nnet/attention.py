@@ -13,6 +13,8 @@ import math
 import torch
 from torch import nn
 
+from asr.nnet.dropout import Dropout
+
 __all__ = ["sinusoidal_encoding", "PositionalEncoding", "MultiHeadAttention", "RelPositionMultiHeadAttention"]
 
 
@@ -45,7 +47,7 @@ class PositionalEncoding(nn.Module):
     def __init__(self, dim: int, dropout: float = 0.0) -> None:
         super().__init__()
         self.dim = dim
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """``(B, T, dim)`` -> ``(B, T, dim)``."""
@@ -72,7 +74,7 @@ class MultiHeadAttention(nn.Module):
         self.linear_k = nn.Linear(dim, dim)
         self.linear_v = nn.Linear(dim, dim)
         self.linear_out = nn.Linear(dim, dim)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         # set keep_attention to have each forward store its (B, H, T_q, T_k) probabilities
         # in self.attention (for plots; outputs are unchanged)
         self.keep_attention = False

@@ -8,6 +8,7 @@ import torch
 from torch import nn
 
 from asr.nnet.attention import MultiHeadAttention, PositionalEncoding
+from asr.nnet.dropout import Dropout
 from asr.nnet.layers import FeedForward
 from asr.nnet.masking import causal_mask, valid_mask
 from asr.nnet.registry import DECODERS
@@ -37,7 +38,7 @@ class TransformerDecoderLayer(nn.Module):
         self.self_attn = MultiHeadAttention(dim, num_heads, attention_dropout)
         self.src_norm = nn.LayerNorm(dim)
         self.src_attn = MultiHeadAttention(dim, num_heads, attention_dropout)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.ff = FeedForward(dim, ffn_dim, dropout, activation="relu")
 
     def forward(

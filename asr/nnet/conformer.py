@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from asr.nnet.attention import RelPositionMultiHeadAttention
+from asr.nnet.dropout import Dropout
 from asr.nnet.layers import FeedForward, MaskedBatchNorm1d
 from asr.nnet.masking import valid_mask
 from asr.nnet.registry import ENCODERS
@@ -44,7 +45,7 @@ class ConvolutionModule(nn.Module):
         self.depthwise = nn.Conv1d(dim, dim, kernel_size, padding=kernel_size // 2, groups=dim)
         self.norm = MaskedBatchNorm1d(dim) if norm == "batch_norm" else nn.LayerNorm(dim)
         self.pointwise_out = nn.Conv1d(dim, dim, 1)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """``x (B, T, dim)``, ``mask (B, T)`` bool valid frames -> ``(B, T, dim)``."""
@@ -88,7 +89,7 @@ class ConformerBlock(nn.Module):
         self.ff1 = FeedForward(dim, ffn_dim, dropout, activation="swish")
         self.attn_norm = nn.LayerNorm(dim)
         self.attn = RelPositionMultiHeadAttention(dim, num_heads, attention_dropout)
-        self.attn_dropout = nn.Dropout(dropout)
+        self.attn_dropout = Dropout(dropout)
         self.conv = ConvolutionModule(dim, kernel_size, dropout, conv_norm)
         self.ff2 = FeedForward(dim, ffn_dim, dropout, activation="swish")
         self.final_norm = nn.LayerNorm(dim)
@@ -138,7 +139,7 @@ class ConformerEncoder(SubsampledEncoder):
         if num_blocks < 1:
             raise ValueError(f"conformer num_blocks must be positive, got {num_blocks}")
         self.subsampling = Conv2dSubsampling(input_dim, dim, subsampling_rate, subsampling_channels)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.blocks = nn.ModuleList(
             ConformerBlock(dim, num_heads, ffn_dim, kernel_size, dropout, attention_dropout, conv_norm)
             for _ in range(num_blocks)

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from asr.nnet.dropout import Dropout
 from asr.nnet.registry import ENCODERS
 from asr.nnet.subsampling import Conv2dSubsampling, SubsampledEncoder
 
@@ -59,7 +60,7 @@ class CRNNEncoder(SubsampledEncoder):
             bidirectional=bidirectional,
             dropout=dropout if num_layers > 1 else 0.0,
         )
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.output_size = hidden_size * (2 if bidirectional else 1)
 
     def _encode(self, x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:

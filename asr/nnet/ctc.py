@@ -9,6 +9,8 @@ from typing import Sequence
 import torch
 from torch import nn
 
+from asr.nnet.dropout import Dropout
+
 __all__ = ["CTCHead", "ctc_consistency_loss", "ctc_required_frames"]
 
 
@@ -55,7 +57,7 @@ class CTCHead(nn.Module):
         if not 0 <= blank_id < vocab_size:
             raise ValueError(f"CTC blank_id must lie in [0, {vocab_size}), got {blank_id}")
         self.blank_id = blank_id
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.linear = nn.Linear(input_dim, vocab_size)
         if blank_init_prob is not None:
             if not 0.0 < blank_init_prob < 1.0:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from asr.nnet.dropout import Dropout
+
 __all__ = ["FeedForward", "MaskedBatchNorm1d"]
 
 _ACTIVATIONS = {"relu": nn.ReLU, "swish": nn.SiLU, "gelu": nn.GELU}
@@ -28,9 +30,9 @@ class FeedForward(nn.Module):
             nn.LayerNorm(dim),
             nn.Linear(dim, hidden_dim),
             _ACTIVATIONS[activation](),
-            nn.Dropout(dropout),
+            Dropout(dropout),
             nn.Linear(hidden_dim, dim),
-            nn.Dropout(dropout),
+            Dropout(dropout),
         )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,7 @@ import torch
 from torch import nn
 
 from asr.nnet.attention import MultiHeadAttention, PositionalEncoding
+from asr.nnet.dropout import Dropout
 from asr.nnet.layers import FeedForward
 from asr.nnet.masking import valid_mask
 from asr.nnet.registry import ENCODERS
@@ -31,7 +32,7 @@ class TransformerEncoderLayer(nn.Module):
         super().__init__()
         self.attn_norm = nn.LayerNorm(dim)
         self.attn = MultiHeadAttention(dim, num_heads, attention_dropout)
-        self.dropout = nn.Dropout(dropout)
+        self.dropout = Dropout(dropout)
         self.ff = FeedForward(dim, ffn_dim, dropout, activation="relu")
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Main recipe: FSDD spoken digits (isolated words and connected digits).
-#   ./run.sh [--stage N] [--stop-stage M] [--nj 2] [--fsdd-root DIR]
+#   ./run.sh [--stage N] [--stop-stage M] [--nj 2] [--fsdd-root DIR] [--ensemble-seeds "1"]
 # Stages:
 #   0  get FSDD v1.0.10: download it, or verify the copy in --fsdd-root / $FSDD_ROOT
 #   1  data dirs: train dev test (official split: test = index 0-4) and the
